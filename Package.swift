@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Strictness lives in one place (as swift-log does): every target gets the same settings.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "sidecar-executor",
+    products: [
+        .library(name: "EventLoop", targets: ["EventLoop"]),
+        .executable(name: "sidecar-executor", targets: ["Executor"]),
+    ],
+    targets: [
+        // The I/O library: one serial DispatchQueue, nonblocking sockets, HTTP/1.1, RecordIO, JSON.
+        // No Foundation: it costs every executor process megabytes of resident memory.
+        .target(name: "EventLoop", path: "Sources/EventLoop", swiftSettings: strictSettings),
+        // The program. Tests reach its internals with `@testable import Executor`.
+        .executableTarget(
+            name: "Executor",
+            dependencies: ["EventLoop"],
+            path: "Sources/Executor",
+            swiftSettings: strictSettings
+        ),
+        // Throughput and footprint figures; may use Foundation to compare against it.
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["EventLoop"],
+            path: "Benchmarks",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EventLoopTests",
+            dependencies: ["EventLoop"],
+            path: "Tests/EventLoopTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ExecutorTests",
+            dependencies: ["Executor", "EventLoop"],
+            path: "Tests/ExecutorTests",
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/// The executor's version, printed by `--version`.
+let executorVersion = "0.1.0"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run): formatting, a warnings-as-errors build, then every test.
+# On a fresh machine it installs and starts what the tests need (the private Docker engine) and stops it
+# again, by PID, on every exit path.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format: swift format lint --strict"
+swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks
+
+step "build: warnings are errors"
+swift build --build-tests -Xswiftc -warnings-as-errors
+
+step "build: release binary"
+swift build -c release -Xswiftc -warnings-as-errors --product sidecar-executor
+if grep -rlE '^\s*(@_exported\s+)?(public\s+|internal\s+)?import\s+(Foundation|FoundationEssentials)\b' Sources/EventLoop Sources/Executor; then
+  echo "error: the files above import Foundation; the shipping binary must not" >&2
+  exit 1
+fi
+
+if [ -x scripts/docker-engine.sh ]; then
+  step "docker: start the project's private engine"
+  trap 'scripts/docker-engine.sh stop' EXIT
+  scripts/docker-engine.sh start
+  # shellcheck disable=SC1091
+  . "${ENGINE_DIR:-$PWD/.engine}/env"
+  export DOCKER_HOST
+fi
+
+step "test"
+swift test -Xswiftc -warnings-as-errors "$@"
