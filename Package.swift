@@ -24,23 +24,38 @@ let package = Package(
             path: "Sources/Executor",
             swiftSettings: strictSettings
         ),
+        // Simulated peers (Mesos agent, Sidecar) and blocking test servers, shared by the tests, the demo
+        // and the benchmarks. They run on plain threads, not on the EventLoop, so that a bug in the loop
+        // cannot also hide inside the fake. Tools may use Foundation; the shipping binary never links this.
+        .target(
+            name: "Simulators",
+            dependencies: ["EventLoop"],
+            path: "Sources/Simulators",
+            swiftSettings: strictSettings
+        ),
         // Throughput and footprint figures; may use Foundation to compare against it.
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["EventLoop"],
+            dependencies: ["EventLoop", "Simulators"],
             path: "Benchmarks",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "EventLoopTests",
-            dependencies: ["EventLoop"],
+            dependencies: ["EventLoop", "Simulators"],
             path: "Tests/EventLoopTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ExecutorTests",
-            dependencies: ["Executor", "EventLoop"],
+            dependencies: ["Executor", "EventLoop", "Simulators"],
             path: "Tests/ExecutorTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SimulatorsTests",
+            dependencies: ["Simulators", "EventLoop"],
+            path: "Tests/SimulatorsTests",
             swiftSettings: strictSettings
         ),
     ],
