@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The project's private Docker engine for end-to-end tests, the demo and the benchmarks.
+#
+#   scripts/docker-engine.sh start   install (Debian's docker.io, busybox-static) if needed, start dockerd on a private
+#                                    socket, data root and bridge, import local/busybox:latest; writes $ENGINE_DIR/env
+#   scripts/docker-engine.sh stop    remove our containers, stop dockerd (and the registry) by PID, unmount, clean up
+#   scripts/docker-engine.sh status  exit 0 when our engine answers /_ping
+#
+# ENGINE_REGISTRY=1 also serves Debian's docker-registry on 127.0.0.1:5000 and pushes 127.0.0.1:5000/test/busybox:1
+# so that real pulls can be tested. Nothing here touches the host's own Docker: no docker0, no iptables rules
+# (--iptables=false with our own bridge; -p still works through docker-proxy), only loopback and Unix sockets.
+# When no engine can start it says why on stderr and in $ENGINE_DIR/fail-reason, and exits 1: tests fail, not skip.
+set -euo pipefail
+
+E=${ENGINE_DIR:-/tmp/sidecar-executor-engine}
+SOCK=$E/docker.sock
+BRIDGE=${ENGINE_BRIDGE:-sxbr0}
+BRIDGE_CIDR=${ENGINE_BRIDGE_CIDR:-172.31.251.1/24}
+REGISTRY_PORT=5000
+
+log() { printf 'docker-engine: %s\n' "$*" >&2; }
+fail() {
+  mkdir -p "$E"
+  printf '%s\n' "$*" > "$E/fail-reason"
+  log "cannot start the engine: $*"
+  exit 1
+}
+ping_engine() { curl -sf --max-time 2 --unix-socket "$SOCK" http://localhost/_ping >/dev/null 2>&1; }
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  # The package's maintainer scripts must not start a system-wide dockerd.
+  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; }
+  apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null || true
+  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+install() {
+  local need=()
+  command -v dockerd >/dev/null || need+=(docker.io)
+  [ -x /bin/busybox ] || need+=(busybox-static)
+  command -v curl >/dev/null || need+=(curl)
+  command -v ip >/dev/null || need+=(iproute2)
+  if [ "${ENGINE_REGISTRY:-0}" = 1 ] && ! command -v docker-registry >/dev/null; then need+=(docker-registry); fi
+  if [ ${#need[@]} -gt 0 ]; then
+    log "installing ${need[*]} from Debian"
+    apt_install "${need[@]}" || fail "apt-get install ${need[*]} failed"
+  fi
+  command -v dockerd >/dev/null || fail "dockerd not installed"
+}
+
+docker_cli() { DOCKER_HOST="unix://$SOCK" /usr/bin/docker "$@"; }
+
+start_daemon() { # $1 = profile: bridge | restricted
+  local profile=$1 flags
+  rm -rf "$E/data" "$E/exec"
+  if [ "$profile" = bridge ]; then
+    ip link show "$BRIDGE" >/dev/null 2>&1 || {
+      ip link add "$BRIDGE" type bridge && ip addr add "$BRIDGE_CIDR" dev "$BRIDGE" && ip link set "$BRIDGE" up
+    } || return 1
+    flags=(--storage-driver=overlay2 --iptables=false --ip6tables=false --ip-masq=false --bridge="$BRIDGE")
+  else
+    flags=(--storage-driver=vfs --iptables=false --ip6tables=false --bridge=none)
+  fi
+  # dockerd writes its own pidfile; setsid keeps it out of the caller's process group.
+  setsid dockerd --data-root "$E/data" --exec-root "$E/exec" --pidfile "$E/dockerd.pid" -H "unix://$SOCK" \
+    "${flags[@]}" > "$E/dockerd.log" 2>&1 < /dev/null &
+  for _ in $(seq 150); do ping_engine && break; sleep 0.1; done
+  ping_engine || { stop_daemon; return 1; }
+  printf 'DOCKER_HOST=unix://%s\nDOCKER_TEST_PROFILE=%s\n' "$SOCK" "$profile" > "$E/env"
+}
+
+stop_daemon() {
+  local pid
+  if pid=$(cat "$E/dockerd.pid" 2>/dev/null) && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  # Stray shims and proxies of THIS engine only, found by their exec root, never by name.
+  for p in $(pgrep -f "$E/exec" 2>/dev/null || true); do kill -KILL "$p" 2>/dev/null || true; done
+  awk -v d="$E/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -f "$E/dockerd.pid"
+}
+
+import_busybox() {
+  local r=$E/rootfs
+  rm -rf "$r"; mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/proc" "$r/sys" "$r/dev" "$r/www"
+  cp /bin/busybox "$r/bin/"
+  for a in $("$r/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$r/bin/$a"; done
+  echo 'root:x:0:0:root:/:/bin/sh' > "$r/etc/passwd"; echo 'root:x:0:' > "$r/etc/group"
+  echo 'nobody:x:65534:65534:nobody:/:/bin/false' >> "$r/etc/passwd"
+  echo '<h1>hello from a sidecar-executor task</h1>' > "$r/www/index.html"
+  tar -C "$r" -c . | docker_cli import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - local/busybox:latest >/dev/null
+  rm -rf "$r"
+}
+
+start_registry() {
+  command -v docker-registry >/dev/null || fail "docker-registry not installed"
+  mkdir -p "$E/registry"
+  cat > "$E/registry.yml" <<YML
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $E/registry
+http:
+  addr: 127.0.0.1:$REGISTRY_PORT
+YML
+  setsid docker-registry serve "$E/registry.yml" > "$E/registry.log" 2>&1 < /dev/null &
+  echo $! > "$E/registry.pid"
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null && break; sleep 0.1; done
+  curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null || fail "docker-registry did not answer"
+  docker_cli tag local/busybox:latest "127.0.0.1:$REGISTRY_PORT/test/busybox:1"
+  docker_cli push "127.0.0.1:$REGISTRY_PORT/test/busybox:1" >/dev/null || fail "push to the local registry failed"
+  docker_cli rmi "127.0.0.1:$REGISTRY_PORT/test/busybox:1" >/dev/null
+  echo "DOCKER_TEST_REGISTRY=127.0.0.1:$REGISTRY_PORT" >> "$E/env"
+}
+
+start() {
+  if ping_engine && [ -f "$E/env" ]; then log "already running ($SOCK)"; return 0; fi
+  stop_daemon
+  install
+  mkdir -p "$E"; rm -f "$E/fail-reason" "$E/env"
+  if ! start_daemon bridge; then
+    log "bridge profile failed ($(tail -n 2 "$E/dockerd.log" 2>/dev/null | tr '\n' ' ')); trying the restricted profile"
+    ip link del "$BRIDGE" 2>/dev/null || true
+    start_daemon restricted || fail "dockerd did not answer /_ping: $(tail -n 3 "$E/dockerd.log" 2>/dev/null | tr '\n' ' ')"
+  fi
+  import_busybox || fail "docker import failed"
+  local out
+  out=$(docker_cli run --rm --network none local/busybox:latest echo ok 2>&1) || true
+  [ "$out" = ok ] || fail "engine cannot run containers: $out"
+  if [ "${ENGINE_REGISTRY:-0}" = 1 ]; then start_registry; fi
+  log "running: $(grep -h PROFILE "$E/env") on $SOCK"
+}
+
+stop() {
+  if ping_engine; then
+    local ids
+    ids=$(docker_cli ps -aq 2>/dev/null || true)
+    [ -z "$ids" ] || docker_cli rm -f $ids >/dev/null 2>&1 || true
+  fi
+  if pid=$(cat "$E/registry.pid" 2>/dev/null); then kill -TERM "$pid" 2>/dev/null || true; rm -f "$E/registry.pid"; fi
+  stop_daemon
+  ip link del "$BRIDGE" 2>/dev/null || true
+  rm -rf "$E"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) ping_engine ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
