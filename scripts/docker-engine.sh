@@ -136,8 +136,9 @@ start() {
 stop() {
   if ping_engine; then
     local ids
-    ids=$(docker_cli ps -aq 2>/dev/null || true)
-    [ -z "$ids" ] || docker_cli rm -f $ids >/dev/null 2>&1 || true
+    # One id per line; word splitting into arguments is what we want here.
+    mapfile -t ids < <(docker_cli ps -aq 2>/dev/null || true)
+    [ ${#ids[@]} -eq 0 ] || docker_cli rm -f "${ids[@]}" >/dev/null 2>&1 || true
   fi
   if pid=$(cat "$E/registry.pid" 2>/dev/null); then kill -TERM "$pid" 2>/dev/null || true; rm -f "$E/registry.pid"; fi
   stop_daemon

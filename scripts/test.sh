@@ -10,6 +10,16 @@ step() { printf '\n==> %s\n' "$*"; }
 step "format: swift format lint --strict"
 swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks
 
+step "shell: syntax and shellcheck"
+command -v shellcheck >/dev/null || apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends shellcheck \
+  >/dev/null 2>&1 || true
+sh -n executor.sh
+if command -v shellcheck >/dev/null; then
+  shellcheck executor.sh scripts/*.sh .ci/run
+else
+  echo "shellcheck is not available from apt here; only the syntax was checked"
+fi
+
 step "build: warnings are errors"
 swift build --build-tests -Xswiftc -warnings-as-errors
 
