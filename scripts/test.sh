@@ -11,8 +11,10 @@ step "format: swift format lint --strict"
 swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks
 
 step "shell: syntax and shellcheck"
-command -v shellcheck >/dev/null || apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends shellcheck \
-  >/dev/null 2>&1 || true
+if ! command -v shellcheck >/dev/null; then
+  { apt-get -o DPkg::Lock::Timeout=300 update -qq &&
+    apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends shellcheck; } >/dev/null 2>&1 || true
+fi
 sh -n executor.sh
 if command -v shellcheck >/dev/null; then
   shellcheck executor.sh scripts/*.sh .ci/run
