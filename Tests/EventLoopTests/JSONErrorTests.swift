@@ -9,7 +9,8 @@ struct JSONErrorTests {
 
     @Test func showsUnprintableBytesInHex() {
         let error = JSONError(offset: 3, reason: .controlCharacterInString(0x0A))
-        #expect(error.description == "Invalid JSON at byte 3: control character byte 0x0A must be escaped inside a string.")
+        #expect(
+            error.description == "Invalid JSON at byte 3: control character byte 0x0A must be escaped inside a string.")
         let high = JSONError(offset: 0, reason: .unexpectedByte(0xFF, expected: .value))
         #expect(high.description == "Invalid JSON at byte 0: expected a value but found byte 0xFF.")
     }

@@ -136,7 +136,9 @@ struct JSONParserTests {
     }
 
     @Test func keepsRawUTF8Strings() throws {
-        #expect(try parse("\"gr\u{FC}\u{DF}e \u{1F600} \u{65E5}\u{672C}\"") == .string("gr\u{FC}\u{DF}e \u{1F600} \u{65E5}\u{672C}"))
+        #expect(
+            try parse("\"gr\u{FC}\u{DF}e \u{1F600} \u{65E5}\u{672C}\"")
+                == .string("gr\u{FC}\u{DF}e \u{1F600} \u{65E5}\u{672C}"))
     }
 
     @Test func findsQuotesEscapesAndControlBytesAtEveryPositionOfAWord() throws {
@@ -237,7 +239,8 @@ struct JSONParserTests {
             #expect(failure(bytes) == JSONError(offset: offset, reason: .invalidUTF8), "\(bytes)")
         }
         #expect(failure([0xFF]) == JSONError(offset: 0, reason: .unexpectedByte(0xFF, expected: .value)))
-        #expect(failure([0xEF, 0xBB, 0xBF, 0x31]) == JSONError(offset: 0, reason: .unexpectedByte(0xEF, expected: .value)))
+        #expect(
+            failure([0xEF, 0xBB, 0xBF, 0x31]) == JSONError(offset: 0, reason: .unexpectedByte(0xEF, expected: .value)))
     }
 
     @Test func rejectsNestingBeyondTheDefaultDepthOf64() throws {
