@@ -121,32 +121,32 @@ struct BlockingHTTPServerTests {
 
     @Test func ignoresASecondAnswerToTheSameRequest() throws {
         let second = Locked<Bool?>(nil)
-        try withServer({ _, responder in
+        let server = try startedServer { _, responder in
             responder.respond(status: 201, body: "first")
             second.value = responder.respond(status: 500, body: "second")
-        }) { server in
-            let client = try TestHTTPClient(server)
-            try client.send(TestHTTPClient.request("/1"))
-            #expect(try client.readResponse().bodyString == "first")
-            try client.send(TestHTTPClient.request("/2"))
-            #expect(try client.readResponse().status == 201)
-            #expect(second.value == false)
         }
+        defer { server.stop() }
+        let client = try TestHTTPClient(server)
+        try client.send(TestHTTPClient.request("/1"))
+        #expect(try client.readResponse().bodyString == "first")
+        try client.send(TestHTTPClient.request("/2"))
+        #expect(try client.readResponse().status == 201)
+        #expect(second.value == false)
     }
 
     @Test func answersLaterFromAnotherThreadAfterTheHandlerReturned() throws {
         let pending = Locked<HTTPResponder?>(nil)
-        try withServer({ _, responder in pending.value = responder }) { server in
-            let client = try TestHTTPClient(server)
-            try client.send(TestHTTPClient.request("/later"))
-            #expect(eventually { pending.value != nil })
-            #expect(throws: TestClientError.timedOut(received: 0)) {
-                try client.readResponse(timeout: .milliseconds(100))
-            }
-            let responder = try #require(pending.value)
-            onAnotherThread { responder.respond(status: 200, body: "late") }
-            #expect(try client.readResponse().bodyString == "late")
+        let server = try startedServer { _, responder in pending.value = responder }
+        defer { server.stop() }
+        let client = try TestHTTPClient(server)
+        try client.send(TestHTTPClient.request("/later"))
+        #expect(eventually { pending.value != nil })
+        #expect(throws: TestClientError.timedOut(received: 0)) {
+            try client.readResponse(timeout: .milliseconds(100))
         }
+        let responder = try #require(pending.value)
+        onAnotherThread { responder.respond(status: 200, body: "late") }
+        #expect(try client.readResponse().bodyString == "late")
     }
 
     @Test func waitForRequestsReportsATimeout() throws {

@@ -83,3 +83,11 @@ let echoHandler: BlockingHTTPServer.Handler = { request, responder in
         status: 200, headers: [("Content-Type", "text/plain")],
         body: "\(request.method) \(request.path) \(request.bodyString)")
 }
+
+/// A started server answering with `handler`; the caller stops it (`defer { server.stop() }`).
+func startedServer(_ handler: @escaping BlockingHTTPServer.Handler) throws -> BlockingHTTPServer {
+    let server = try BlockingHTTPServer()
+    server.handler = handler
+    server.start()
+    return server
+}
