@@ -106,7 +106,8 @@ public final class SimulatedSidecar: @unchecked Sendable {
         set { lock.withLock { script = newValue } }
     }
 
-    /// Every request received, in order.
+    /// Every request received, in order (refused connections never get as far as a request); not kept
+    /// while `server.keepsRequestLog` is false.
     public var requests: [RequestRecord] { lock.withLock { log } }
 
     /// Waits until `count` requests have arrived in total; false if `timeout` passed first.
@@ -153,10 +154,11 @@ public final class SimulatedSidecar: @unchecked Sendable {
     // MARK: - Serving
 
     private func handle(_ request: HTTPServerRequest, _ responder: HTTPResponder) {
+        let record = RequestRecord(
+            method: request.method, path: request.path, receivedAt: .now, connectionID: request.connectionID)
+        let logging = server.keepsRequestLog
         let (mode, now) = lock.withLock {
-            log.append(
-                RequestRecord(
-                    method: request.method, path: request.path, receivedAt: .now, connectionID: request.connectionID))
+            if logging { log.append(record) }
             return (modeStorage, clockStorage())
         }
         let answer = SidecarAnswer(responder: responder, date: now)

@@ -180,6 +180,20 @@ struct BlockingHTTPServerTests {
         }
     }
 
+    @Test func closesConnectionsBeyondTheLimitOnAccept() throws {
+        try withServer(echoHandler) { server in
+            server.maxOpenConnections = 1
+            let first = try TestHTTPClient(server)
+            try first.send(TestHTTPClient.request("/first"))
+            _ = try first.readResponse()
+            let second = try TestHTTPClient(server)
+            #expect(Result { try second.readUntilClosed() }.isEndOfStreamOrReset)
+            try first.send(TestHTTPClient.request("/again"))
+            #expect(try first.readResponse().bodyString == "GET /again ")
+            #expect(server.acceptedConnectionCount == 2)
+        }
+    }
+
     @Test func forgetsConnectionsTheClientClosed() throws {
         try withServer(echoHandler) { server in
             do {

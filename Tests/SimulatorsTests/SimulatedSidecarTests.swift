@@ -223,6 +223,11 @@ struct SimulatedSidecarTests {
         #expect(log[0].connectionID == log[1].connectionID)
         #expect(before <= log[0].receivedAt && log[0].receivedAt <= log[1].receivedAt)
         #expect(sidecar.waitForRequests(count: 2, timeout: .milliseconds(10)))
+        sidecar.server.keepsRequestLog = false
+        try client.send(TestHTTPClient.request("/state.json"))
+        _ = try client.readResponse()
+        #expect(sidecar.requests.count == 2)
+        #expect(sidecar.server.requestCount == 3)
     }
 
     @Test func keepsDrainingWhenChecksPassButNotWhenTheyFail() throws {
