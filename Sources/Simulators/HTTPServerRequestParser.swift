@@ -208,6 +208,9 @@ public struct HTTPServerRequestParser: Sendable {
         let hosts = request.headers(named: "Host")
         if request.version == "HTTP/1.1" && hosts.isEmpty { throw ParseError(.missingHost, offset: requestStart) }
         if hosts.count > 1 { throw ParseError(.duplicateHost, offset: requestStart) }
+        if let host = hosts.first, !host.utf8.allSatisfy(SimulatorASCII.isHostByte) {
+            throw ParseError(.invalidHost(host), offset: requestStart)
+        }
         let encodings = request.headers(named: "Transfer-Encoding")
         let lengths = request.headers(named: "Content-Length")
         if !encodings.isEmpty {

@@ -34,4 +34,17 @@ enum SimulatorASCII {
     static func isFieldValueByte(_ byte: UInt8) -> Bool {
         byte == tab || (byte >= 0x20 && byte != 0x7F)
     }
+
+    /// The bytes Go's net/http accepts in a Host header (`httpguts.ValidHostHeader`): letters, digits and
+    /// `!$%&'()*+,-.:;=@[]_~`. A Unix socket path as Host (`/var/run/docker.sock`) is refused.
+    static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            true
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            "!$%&'()*+,-.:;=@[]_~".utf8.contains(byte)
+        }
+    }
 }
