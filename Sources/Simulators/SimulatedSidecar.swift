@@ -162,14 +162,22 @@ public final class SimulatedSidecar: @unchecked Sendable {
             return (modeStorage, clockStorage())
         }
         let answer = SidecarAnswer(responder: responder, date: now)
+        // Fault modes answer every request alike, before any routing.
         switch mode {
-        case .normal: break
-        case .hang: return responder.stall()
+        case .normal:
+            break
+        case .hang:
+            responder.stall()
+            return
         case .refuse:
             responder.closeWithoutAnswer()
             return
-        case .garbage(let count): return answer.send(200, json: SidecarAnswer.garbage(count: count))
-        case .status(let status): return answer.sendError(status, "\(HTTPStatusReason.phrase(for: status)) - simulated")
+        case .garbage(let count):
+            answer.send(200, json: SidecarAnswer.garbage(count: count))
+            return
+        case .status(let status):
+            answer.sendError(status, "\(HTTPStatusReason.phrase(for: status)) - simulated")
+            return
         }
         switch SidecarRoute(method: request.method, path: request.path) {
         case .state(let fileExtension):
