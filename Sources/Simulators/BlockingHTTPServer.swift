@@ -5,6 +5,16 @@
 /// the peer the loop is tested against. Requests are parsed as strictly as Go's net/http parses them
 /// (the real Sidecar and Docker Engine are Go servers). Call `stop()` when done: it closes the listener
 /// and every connection and joins every thread, so tests leak neither threads nor ports.
+///
+/// ```swift
+/// let server = try BlockingHTTPServer()          // or BlockingHTTPServer(unixPath: "/tmp/x/engine.sock")
+/// server.handler = { request, responder in
+///     responder.respond(status: 200, headers: [("Content-Type", "text/plain")], body: "pong")
+/// }
+/// server.start()
+/// defer { server.stop() }
+/// // point the client at server.endpointString, then assert on server.requests
+/// ```
 public final class BlockingHTTPServer: @unchecked Sendable {
     /// Called on the connection's thread for every request; answer through the responder, now or later.
     public typealias Handler = @Sendable (HTTPServerRequest, HTTPResponder) -> Void

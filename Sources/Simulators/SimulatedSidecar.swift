@@ -8,6 +8,16 @@
 /// and shows in the state a moment later; here the state changes before the 202 is sent.
 ///
 /// Every control is thread-safe. Call `stop()` when done.
+///
+/// ```swift
+/// let sidecar = try SimulatedSidecar(hostname: "node-a")
+/// sidecar.setService(id: "0123456789ab", name: "web")
+/// sidecar.start()
+/// defer { sidecar.stop() }
+/// // the executor polls http://\(sidecar.endpointString)/state.json …
+/// sidecar.setStatus(id: "0123456789ab", .unhealthy)
+/// sidecar.drainResponses = [500, 202]          // the first drain fails, the retry succeeds
+/// ```
 public final class SimulatedSidecar: @unchecked Sendable {
     /// How the simulator answers, whatever the request.
     public enum Mode: Sendable, Equatable {
