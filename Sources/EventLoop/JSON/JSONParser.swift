@@ -4,7 +4,9 @@ public enum JSON {
     ///
     /// Rejects trailing data, trailing commas, comments, leading zeros, NaN/Infinity, raw control characters
     /// in strings, lone surrogate escapes and invalid UTF-8. Nesting is parsed without recursion, so a hostile
-    /// depth costs an error, never the stack.
+    /// depth costs an error, never the stack. Numbers without fraction or exponent that fit `Int64` become
+    /// `.int`, others `.double`; a number beyond Double's range is an error. For a key repeated within one
+    /// object the last value wins (at the first key's position).
     public static func parse<Bytes: Collection>(
         _ bytes: Bytes,
         limits: JSONLimits = .default
