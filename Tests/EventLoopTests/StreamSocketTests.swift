@@ -66,7 +66,9 @@ struct StreamSocketTests {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
         _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         let endpoint = Endpoint.tcp(host: "127.0.0.1", port: TestListener.localPort(holder))
         let result = connectAndWait(to: endpoint, on: EventLoop(label: "test.refused"))
@@ -74,7 +76,8 @@ struct StreamSocketTests {
             Issue.record("connected to a port nobody listens on")
             return
         }
-        #expect(error == .connectFailed(endpoint: endpoint, error: SystemError(code: ECONNREFUSED, operation: "connect")))
+        #expect(
+            error == .connectFailed(endpoint: endpoint, error: SystemError(code: ECONNREFUSED, operation: "connect")))
         #expect(error.description.contains("Connection refused"))
     }
 
@@ -94,7 +97,7 @@ struct StreamSocketTests {
         defer { listener.close() }
         // Never accepted, these fill the accept queue; after that the kernel drops SYNs and connects hang.
         var fillers: [Int32] = []
-        defer { fillers.forEach { close($0) } }
+        defer { for filler in fillers { close(filler) } }
         for _ in 0..<4 {
             let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue), 0)
             var address = sockaddr_in()
@@ -108,7 +111,8 @@ struct StreamSocketTests {
             }
             fillers.append(filler)
         }
-        let result = connectAndWait(to: listener.endpoint, on: EventLoop(label: "test.timeout"), timeout: .milliseconds(300))
+        let result = connectAndWait(
+            to: listener.endpoint, on: EventLoop(label: "test.timeout"), timeout: .milliseconds(300))
         guard case .failure(let error) = result else {
             print("skipped: this kernel accepted a connection beyond a full backlog")
             return
@@ -121,7 +125,8 @@ struct StreamSocketTests {
         let listener = try TestListener()
         defer { listener.close() }
         onPeerThread { listener.accept()?.close() }
-        let socket = try connectAndWait(to: .tcp(host: "localhost", port: listener.port), on: EventLoop(label: "t")).get()
+        let socket = try connectAndWait(to: .tcp(host: "localhost", port: listener.port), on: EventLoop(label: "t"))
+            .get()
         #expect(socket.remoteAddress == .ipv4Loopback(port: listener.port))
     }
 
@@ -256,7 +261,8 @@ struct StreamSocketDataTests {
             // for its FIN, write once (the closed peer answers with RST), wait for the RST and clear its
             // pending ECONNRESET; the next send can then only fail with EPIPE.
             closeNow.signal()
-            var descriptor = pollfd(fd: socket.fileDescriptor, events: 0x2000 /* POLLRDHUP */, revents: 0)
+            let pollReadHangUp: Int16 = 0x2000  // POLLRDHUP, which Glibc does not export to Swift
+            var descriptor = pollfd(fd: socket.fileDescriptor, events: pollReadHangUp, revents: 0)
             _ = poll(&descriptor, 1, 10_000)
             socket.write([1])
             let openAfterFirstWrite = socket.isOpen
@@ -310,9 +316,12 @@ struct StreamSocketDataTests {
     @Test func theDescriptorIsReleasedOnlyAfterItsSourcesAreCancelled() throws {
         let listener = try TestListener()
         defer { listener.close() }
+        let testDone = DispatchSemaphore(value: 0)
+        defer { testDone.signal() }
         onPeerThread {
             guard let peer = listener.accept() else { return }
-            _ = peer.readSome()
+            // Stay connected until the test ends, so only the local close() can release the descriptor.
+            _ = testDone.wait(timeout: .now() + 20)
             peer.close()
         }
         let loop = EventLoop(label: "test.fd")
