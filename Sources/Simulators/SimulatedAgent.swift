@@ -171,7 +171,8 @@ public final class SimulatedAgent: @unchecked Sendable {
     private func record(_ request: HTTPServerRequest, status: Int, message: String) {
         let json = try? JSON.parse(request.body)
         recordedCalls.append(
-            RecordedCall(request: request, json: json, type: json?["type"]?.stringValue, status: status, message: message))
+            RecordedCall(
+                request: request, json: json, type: json?["type"]?.stringValue, status: status, message: message))
     }
 
     /// slave.cpp `subscribe`: close the previous stream, re-process the unacknowledged updates, drop launched tasks
@@ -226,7 +227,8 @@ public final class SimulatedAgent: @unchecked Sendable {
         where current == "TASK_STAGING" && !listed.contains(taskID) {
             taskStates[taskID] = state
             agentUpdates.append([
-                "task_id": ["value": .string(taskID)], "state": .string(state), "message": "Task launched during agent restart",
+                "task_id": ["value": .string(taskID)], "state": .string(state),
+                "message": "Task launched during agent restart",
                 "source": "SOURCE_AGENT", "reason": "REASON_AGENT_RESTARTED",
             ])
         }

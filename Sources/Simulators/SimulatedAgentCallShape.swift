@@ -48,7 +48,9 @@ enum SimulatedAgentCallShape {
                 Field(
                     name: "labels",
                     shape: .repeated(
-                        .message([Field(name: "key", shape: .string, required: true), Field(name: "value", shape: .string)])
+                        .message([
+                            Field(name: "key", shape: .string, required: true), Field(name: "value", shape: .string),
+                        ])
                     ))
             ])),
         Field(name: "container_status", shape: .anyObject),
@@ -102,9 +104,9 @@ enum SimulatedAgentCallShape {
     }
 
     /// Nil means "unset" (null, or an unknown enum value).
-    private static func convert(_ value: JSONValue, as shape: Shape, path: String, missing: inout [String]) throws(
-        ConversionError
-    ) -> JSONValue? {
+    private static func convert(_ value: JSONValue, as shape: Shape, path: String, missing: inout [String])
+        throws(ConversionError) -> JSONValue?
+    {
         if value.isNull { return nil }
         let name = path.split(separator: ".").last.map(String.init) ?? path
         func wrongKind() -> ConversionError {

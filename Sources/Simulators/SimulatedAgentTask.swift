@@ -103,7 +103,8 @@ public struct SimulatedAgentTask: Sendable {
             docker["port_mappings"] = .array(
                 portMappings.map { mapping in
                     var object: JSONObject = [
-                        "host_port": .int(Int64(mapping.hostPort)), "container_port": .int(Int64(mapping.containerPort)),
+                        "host_port": .int(Int64(mapping.hostPort)),
+                        "container_port": .int(Int64(mapping.containerPort)),
                     ]
                     if let proto = mapping.protocol {
                         object["protocol"] = .string(proto)
@@ -121,7 +122,9 @@ public struct SimulatedAgentTask: Sendable {
         if !volumes.isEmpty {
             container["volumes"] = .array(
                 volumes.map { volume in
-                    var object: JSONObject = ["mode": .string(volume.mode), "container_path": .string(volume.containerPath)]
+                    var object: JSONObject = [
+                        "mode": .string(volume.mode), "container_path": .string(volume.containerPath),
+                    ]
                     if let hostPath = volume.hostPath {
                         object["host_path"] = .string(hostPath)
                     }
@@ -136,7 +139,10 @@ public struct SimulatedAgentTask: Sendable {
 /// JSON pieces the simulated agent emits, as the real agent prints them.
 enum SimulatedAgentJSON {
     static func scalarResource(_ name: String, _ value: Double) -> JSONValue {
-        ["name": .string(name), "type": "SCALAR", "scalar": ["value": .double(value)], "allocation_info": ["role": "*"]]
+        [
+            "name": .string(name), "type": "SCALAR", "scalar": ["value": .double(value)],
+            "allocation_info": ["role": "*"],
+        ]
     }
 
     static func executorInfo(executorID: String, frameworkID: String, environment: [(name: String, value: String)])

@@ -151,7 +151,8 @@ public enum SimulatedAgentValidation {
             }
             if status["state"]?.stringValue == "TASK_STAGING" {
                 throw invalid(
-                    "Received TASK_STAGING from executor \(executorID) of framework \(frameworkID) which is not allowed")
+                    "Received TASK_STAGING from executor \(executorID) of framework \(frameworkID) which is not allowed"
+                )
             }
         case "MESSAGE":
             guard call["message"] != nil else { throw invalid("Expecting 'message' to be present") }
