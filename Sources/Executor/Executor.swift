@@ -215,7 +215,7 @@ final class MesosExecutor: AgentConnectionDelegate, StatusReporter, @unchecked S
     }
 
     private func armFailSafe() {
-        guard failSafeTimer == nil else { return }
+        guard failSafeTimer == nil, !exited else { return }
         let limit = settings.exitFailSafe
         failSafeTimer = loop.schedule(after: limit) { [weak self] in
             self?.finish(1, "No acknowledgement of the terminal update within \(limit); exiting anyway")
