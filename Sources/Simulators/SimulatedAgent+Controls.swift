@@ -134,6 +134,12 @@ extension SimulatedAgent {
         }
     }
 
+    /// While true, calls other than SUBSCRIBE are never answered (a hung agent); their connection stays open.
+    public var leavesCallsUnanswered: Bool {
+        get { lock.withLock { stalling } }
+        set { lock.withLock { stalling = newValue } }
+    }
+
     /// Whether SUBSCRIBE of an executor that never had a task is answered with SUBSCRIBED then SHUTDOWN (MESOS-8411).
     public var shutsDownIdleExecutor: Bool {
         get { lock.withLock { idleShutdown } }

@@ -55,6 +55,7 @@ public final class SimulatedAgent: @unchecked Sendable {
     var availabilityState = Availability.normal
     var withholding = false
     var idleShutdown = true
+    var stalling = false
     var queuedLaunches: [JSONValue] = []
     /// Task id to its last state at the agent (`TASK_STAGING` once launched).
     var taskStates: [String: String] = [:]
@@ -136,6 +137,11 @@ public final class SimulatedAgent: @unchecked Sendable {
                 let message = status == 503 ? "Agent has not finished recovery" : ""
                 record(request, status: status, message: message)
                 answer(responder, SimulatedAgentRejection(status: status, message: message))
+                return
+            }
+            if stalling && !request.body.isEmpty && (try? JSON.parse(request.body))?["type"] != "SUBSCRIBE" {
+                record(request, status: 0, message: "stalled: never answered")
+                responder.stall()
                 return
             }
             let context = SimulatedAgentValidation.Context(

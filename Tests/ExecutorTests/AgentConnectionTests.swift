@@ -281,6 +281,58 @@ struct AgentConnectionTests {
         #expect(harness.recorder.events.count == 1)
     }
 
+    @Test func anEventSplitAcrossChunksAndReadsIsReassembled() throws {
+        let harness = try AgentConnectionHarness()
+        defer { harness.stop() }
+        harness.startWithTask()
+        let kill: JSONValue = [
+            "type": "KILL",
+            "kill": ["task_id": ["value": "t1"], "kill_policy": ["grace_period": ["nanoseconds": 2_000_000_000]]],
+        ]
+        let record = RecordIO.encode(kill.serialized())
+        var start = 0
+        for size in [1, 2, 5, 30, record.count] where start < record.count {
+            let end = min(record.count, start + size)
+            #expect(harness.agent.sendRawChunk(Array(record[start..<end])))
+            start = end
+            // Let each piece arrive on its own.
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        // Two records in one chunk.
+        let shutdown = RecordIO.encode(Array(#"{"type":"SHUTDOWN"}"#.utf8))
+        #expect(harness.agent.sendRawChunk(shutdown + shutdown))
+        #expect(eventually { harness.recorder.events.count == 4 })
+        #expect(
+            Array(harness.recorder.events.dropFirst()) == [
+                .kill(taskID: "t1", gracePeriod: .seconds(2)), .shutdown, .shutdown,
+            ])
+        #expect(harness.agent.subscriptionCount == 1)
+    }
+
+    @Test func anUnansweredUpdateIsADisconnectAndTheResubscriptionCarriesIt() throws {
+        let harness = try AgentConnectionHarness { $0.responseTimeout = .milliseconds(200) }
+        defer { harness.stop() }
+        harness.startWithTask()
+        harness.agent.leavesCallsUnanswered = true
+        harness.report("t1", .running)
+        let subscribes = try #require(harness.agent.waitForCalls("SUBSCRIBE", count: 2))
+        harness.agent.leavesCallsUnanswered = false
+        let stalled = try #require(harness.agent.calls.first { $0.type == "UPDATE" })
+        #expect(stalled.status == 0)
+        let uuid = stalled.json?["update"]?["status"]?["uuid"]
+        #expect(subscribes[1].json?["subscribe"]?["unacknowledged_updates"]?[0]?["status"]?["uuid"] == uuid)
+        #expect(eventually { harness.isSettled })
+    }
+
+    @Test func heartbeatCallsGoOutOnTheirInterval() throws {
+        let harness = try AgentConnectionHarness { $0.heartbeatInterval = .milliseconds(30) }
+        defer { harness.stop() }
+        harness.startWithTask()
+        let heartbeats = try #require(harness.agent.waitForCalls("HEARTBEAT", count: 2))
+        #expect(heartbeats.allSatisfy { $0.status == 202 })
+        #expect(heartbeats[0].json?.objectValue?.keys == ["executor_id", "framework_id", "type"])
+    }
+
     @Test func aMessageIsPosted() throws {
         let harness = try AgentConnectionHarness()
         defer { harness.stop() }

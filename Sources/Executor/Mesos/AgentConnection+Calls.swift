@@ -41,11 +41,11 @@ extension AgentConnection {
     }
 
     private func receiveEvents(_ bytes: [UInt8], generation: Int) {
-        var buffer = ByteBuffer(bytes)
+        streamBuffer.append(contentsOf: bytes)
         while generation == attempt, subscribeChannel != nil {
             let event: ExecutorEvent
             do {
-                guard let next = try eventDecoder.decode(&buffer) else { return }
+                guard let next = try eventDecoder.decode(&streamBuffer) else { return }
                 event = next
             } catch {
                 disconnect("\(error)")

@@ -53,6 +53,8 @@ final class AgentConnection: StatusReporter, @unchecked Sendable {
     var subscribeChannel: AgentChannel?
     var callChannel: AgentChannel?
     var eventDecoder: ExecutorEventStreamDecoder
+    /// Stream bytes not yet decoded: a record may span body pieces.
+    var streamBuffer = ByteBuffer()
     var reconnectTimer: ScheduledTimer?
     var recoveryTimer: ScheduledTimer?
     var responseTimer: ScheduledTimer?
@@ -178,6 +180,7 @@ final class AgentConnection: StatusReporter, @unchecked Sendable {
         attempt += 1
         let generation = attempt
         eventDecoder = ExecutorEventStreamDecoder(maxEventBytes: settings.maxEventBytes)
+        streamBuffer = ByteBuffer()
         for isSubscribe in [true, false] {
             AgentChannel.open(to: environment.agentEndpoint, on: loop, timeout: settings.connectTimeout) {
                 [weak self] result in
@@ -218,6 +221,7 @@ final class AgentConnection: StatusReporter, @unchecked Sendable {
         subscribeChannel = nil
         callChannel?.close()
         callChannel = nil
+        streamBuffer = ByteBuffer()
         responseTimer?.cancel()
         responseTimer = nil
         callRetryTimer?.cancel()
