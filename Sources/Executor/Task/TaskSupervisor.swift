@@ -180,18 +180,18 @@ final class TaskSupervisor: @unchecked Sendable {
         case .armWait(let containerID, let condition):
             waitHandle?.cancel()
             waitHandle = engine.waitForExit(
-                containerID: containerID, condition: condition, onWaiting: { [self] in handle(.waiting) }
-            ) { [self] result in
-                waitHandle = nil
-                switch result {
-                case .success(let exit):
-                    Log.info("Container \(containerID.prefix(12)) exited with status \(exit.statusCode).")
-                    handle(.exited(exit))
-                case .failure(let error):
-                    Log.warning("Waiting for container \(containerID.prefix(12)) failed: \(error)")
-                    handle(.waitFailed(error))
-                }
-            }
+                containerID: containerID, condition: condition, onWaiting: { [self] in handle(.waiting) },
+                completion: { [self] result in
+                    waitHandle = nil
+                    switch result {
+                    case .success(let exit):
+                        Log.info("Container \(containerID.prefix(12)) exited with status \(exit.statusCode).")
+                        handle(.exited(exit))
+                    case .failure(let error):
+                        Log.warning("Waiting for container \(containerID.prefix(12)) failed: \(error)")
+                        handle(.waitFailed(error))
+                    }
+                })
         case .cancelWait:
             waitHandle?.cancel()
             waitHandle = nil
