@@ -173,9 +173,9 @@ extension TaskInfo {
 }
 
 extension StringProtocol {
-    /// The text without leading and trailing spaces and tabs (the stdlib has no trim without Foundation).
+    /// The text without leading and trailing spaces, tabs and line ends (the stdlib has no trim without Foundation).
     func trimmingBlanks() -> String {
-        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
         guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else {
             return ""
         }
