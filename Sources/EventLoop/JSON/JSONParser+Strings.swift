@@ -103,9 +103,10 @@ extension JSONParser {
             throw JSONError(offset: escape, reason: .loneSurrogate)
         }
         if 0xD800...0xDBFF ~= unit {
-            guard next + 1 < input.count else { throw endError() }
-            guard input[next] == UInt8(ascii: "\\"), input[next + 1] == UInt8(ascii: "u") else {
-                throw JSONError(offset: escape, reason: .loneSurrogate)
+            // A high surrogate must be followed right away by `\u` and a low one.
+            for (offset, expected) in [(0, UInt8(ascii: "\\")), (1, UInt8(ascii: "u"))] {
+                guard next + offset < input.count else { throw endError() }
+                guard input[next + offset] == expected else { throw JSONError(offset: escape, reason: .loneSurrogate) }
             }
             let low = try readHexQuad(at: next)
             guard 0xDC00...0xDFFF ~= low else { throw JSONError(offset: escape, reason: .loneSurrogate) }
@@ -120,9 +121,9 @@ extension JSONParser {
 
     /// The four hex digits after the `\u` at `escape`.
     private func readHexQuad(at escape: Int) throws(JSONError) -> UInt16 {
-        guard escape + 6 <= input.count else { throw endError() }
         var value: UInt16 = 0
         for index in escape + 2..<escape + 6 {
+            guard index < input.count else { throw endError() }
             let byte = input[index]
             let digit: UInt8
             switch byte {
