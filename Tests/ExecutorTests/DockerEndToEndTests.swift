@@ -187,3 +187,149 @@ extension DockerEndToEndTests {
         #expect(run.stderr.isEmpty)
     }
 }
+
+/// Pulls from the local registry (ENGINE_REGISTRY=1) and launch failures.
+extension DockerEndToEndTests {
+    /// Pushes local/busybox under a fresh tag and removes it from the engine, so that the task must pull it.
+    static func pushUniqueImage() throws -> String {
+        let registry = try #require(DockerTestEngine.registry, "DOCKER_TEST_REGISTRY is not set (ENGINE_REGISTRY=1)")
+        let image = "\(registry)/test/busybox:e2e-\(DockerTestEngine.uniqueSuffix())"
+        for arguments in [["tag", "local/busybox:latest", image], ["push", image], ["rmi", image]] {
+            let result = try DockerTestEngine.cli(arguments)
+            try #require(result.status == 0, "docker \(arguments.joined(separator: " ")): \(result.output)")
+        }
+        return image
+    }
+
+    @Test func anImageMissingLocallyIsPulledFromTheRegistry() throws {
+        let image = try Self.pushUniqueImage()
+        defer { _ = try? DockerTestEngine.cli(["rmi", image]) }
+        let registry = try #require(DockerTestEngine.registry)
+        // The local registry needs no login; the header must still be accepted.
+        let credentials = try RegistryCredentials.parse(
+            Array(#"{"auths":{"\#(registry)":{"auth":"dXNlcjpwYXNz"}}}"#.utf8), format: .configJSON, path: "test")
+        let run = try DockerEndToEndRun(name: "pull", credentials: credentials)
+        defer { run.tearDown() }
+        run.launch(run.taskInfo(shell: "echo pulled", [("container.docker.image", .string(image))]))
+        #expect(run.waitFor(timeout: .seconds(60)))
+        #expect(run.states == [.starting, .running, .finished])
+        #expect(try DockerTestEngine.cli(["image", "inspect", image]).status == 0)
+    }
+
+    @Test func aMissingTagFailsTheLaunchWithTheRegistrysMessage() throws {
+        let registry = try #require(DockerTestEngine.registry, "DOCKER_TEST_REGISTRY is not set (ENGINE_REGISTRY=1)")
+        let image = "\(registry)/test/busybox:nope-\(DockerTestEngine.uniqueSuffix())"
+        let run = try DockerEndToEndRun(name: "nomanifest")
+        defer { run.tearDown() }
+        run.launch(run.taskInfo(shell: "true", [("container.docker.image", .string(image))]))
+        #expect(run.waitFor(timeout: .seconds(60)))
+        #expect(run.states == [.starting, .failed])
+        let failure = try #require(run.updates.last)
+        #expect(failure.reason == .containerLaunchFailed)
+        #expect(
+            failure.message
+                == "Failed to pull image \(image): manifest for \(image) not found: manifest unknown: manifest unknown")
+    }
+
+    @Test func aBlobMissingFromTheRegistryFailsInsideThePullStream() throws {
+        let registry = try #require(DockerTestEngine.registry, "DOCKER_TEST_REGISTRY is not set (ENGINE_REGISTRY=1)")
+        let image = try Self.pushBrokenImage(registry: registry)
+        let run = try DockerEndToEndRun(name: "brokenblob")
+        defer { run.tearDown() }
+        // The client itself: the failure must come from the 200 progress stream, not from an error status.
+        let direct = try ImageReference(parsing: image)
+        var outcome: Result<Void, DockerError>?
+        run.loop.queue.sync { run.client.pullImage(direct, credential: nil) { outcome = $0 } }
+        #expect(DockerTestEngine.waitUntil(run.loop, timeout: .seconds(60)) { outcome != nil })
+        guard case .failure(.pullFailed(let failedImage, let message)) = run.loop.queue.sync(execute: { outcome })
+        else {
+            Issue.record("expected a failure inside the pull stream, got \(String(describing: outcome))")
+            return
+        }
+        #expect(failedImage == image)
+        #expect(!message.isEmpty)
+        // And the task: TASK_FAILED with the engine's words.
+        run.launch(run.taskInfo(shell: "true", [("container.docker.image", .string(image))]))
+        #expect(run.waitFor(timeout: .seconds(60)))
+        #expect(run.states == [.starting, .failed])
+        #expect(run.updates.last?.message == "Failed to pull image \(image): \(message)")
+    }
+
+    /// Imports an image with a layer of its own, pushes it, then deletes that layer's blob from the registry's
+    /// storage, so that the manifest is found but the download fails mid-stream (the engine already said 200).
+    static func pushBrokenImage(registry: String) throws -> String {
+        let suffix = DockerTestEngine.uniqueSuffix()
+        let image = "\(registry)/test/broken-\(suffix):1"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(suffix)").path
+        try FileManager.default.createDirectory(atPath: directory + "/root", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "layer \(suffix)\n".write(toFile: directory + "/root/unique.txt", atomically: true, encoding: .utf8)
+        try #require(
+            try DockerTestEngine.run(["/bin/tar", "-C", directory + "/root", "-cf", directory + "/layer.tar", "."])
+                .status == 0)
+        for arguments in [["import", directory + "/layer.tar", image], ["push", image], ["rmi", image]] {
+            let result = try DockerTestEngine.cli(arguments)
+            try #require(result.status == 0, "docker \(arguments.joined(separator: " ")): \(result.output)")
+        }
+        let manifest = try DockerTestEngine.run([
+            "/usr/bin/curl", "-sf", "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json",
+            "http://\(registry)/v2/test/broken-\(suffix)/manifests/1",
+        ])
+        let digest = try #require(try JSON.parse(manifest.output)[path: "layers[0].digest"]?.stringValue)
+        let hex = String(digest.dropFirst("sha256:".count))
+        let blob =
+            "\(DockerTestEngine.engineDirectory)/registry/docker/registry/v2/blobs/sha256/\(hex.prefix(2))/\(hex)"
+        try FileManager.default.removeItem(atPath: blob)
+        return image
+    }
+
+    @Test func aCommandThatCannotRunFailsTheLaunchAndTheContainerIsRemovedAfterTheAck() throws {
+        let run = try DockerEndToEndRun(name: "badcommand")
+        defer { run.tearDown() }
+        run.launch(run.taskInfo(shell: nil, [("command", ["shell": false, "value": "/no/such/binary"])]))
+        #expect(run.waitFor())
+        #expect(run.states == [.starting, .failed])
+        let failure = try #require(run.updates.last)
+        #expect(failure.reason == .containerLaunchFailed)
+        #expect(failure.message?.hasPrefix("Failed to start the container: ") == true)
+        #expect(failure.message?.contains("/no/such/binary") == true)
+        let name = ContainerName.forTask(id: run.taskID)
+        #expect(try DockerTestEngine.inspect(name)?[path: "State.Status"] == "created")
+        run.acknowledgeTerminalUpdate()
+        #expect(DockerTestEngine.waitUntil(run.loop) { run.finished })
+        #expect(try DockerTestEngine.inspect(name) == nil)
+    }
+
+    @Test func aHostPortAlreadyInUseFailsTheLaunchWithTheEnginesMessage() throws {
+        guard DockerTestEngine.profile == "bridge" else {
+            print("Skipping the port-conflict case: the engine runs the restricted profile (no bridge network).")
+            return
+        }
+        let port = try DockerTestEngine.freePort()
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = INADDR_ANY
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        try #require(bound && listen(listener, 1) == 0)
+        let run = try DockerEndToEndRun(name: "portbusy")
+        defer { run.tearDown() }
+        run.launch(
+            run.taskInfo(
+                shell: "sleep 300",
+                [
+                    ("container.docker.network", "BRIDGE"),
+                    ("container.docker.port_mappings", [["host_port": .int(Int64(port)), "container_port": 80]]),
+                ]))
+        #expect(run.waitFor())
+        #expect(run.states == [.starting, .failed])
+        #expect(run.updates.last?.reason == .containerLaunchFailed)
+        #expect(run.updates.last?.message?.contains("address already in use") == true)
+    }
+}

@@ -194,7 +194,7 @@ final class DockerClient: DockerEngine, @unchecked Sendable {
             }
             let delay = backoff ?? configuration.pullBackoff
             Log.warning(
-                "\(what) failed (attempt \(number) of \(configuration.pullAttempts)): \(error) Retrying in \(delay.shortDescription)."
+                "\(what) failed (attempt \(number) of \(configuration.pullAttempts)): \(error); retrying in \(delay.shortDescription)."
             )
             let retry = LoopBound(
                 { [self] in
