@@ -25,3 +25,6 @@ struct TaskRunnerContext {
     /// Call once nothing is left to do for the task (after `terminalUpdateAcknowledged`).
     var onFinished: () -> Void
 }
+
+/// The Docker task supervisor is the executor's runner: its commands are exactly the seam's.
+extension TaskSupervisor: TaskRunner {}
