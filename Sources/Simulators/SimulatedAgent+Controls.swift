@@ -134,6 +134,12 @@ extension SimulatedAgent {
         }
     }
 
+    /// Closes the connection of the next `count` calls other than SUBSCRIBE without answering them (the call
+    /// connection dropping under the executor).
+    public func dropNextCalls(_ count: Int = 1) {
+        lock.withLock { callsToDrop += count }
+    }
+
     /// While true, calls other than SUBSCRIBE are never answered (a hung agent); their connection stays open.
     public var leavesCallsUnanswered: Bool {
         get { lock.withLock { stalling } }

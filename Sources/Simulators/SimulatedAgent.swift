@@ -56,6 +56,7 @@ public final class SimulatedAgent: @unchecked Sendable {
     var withholding = false
     var idleShutdown = true
     var stalling = false
+    var callsToDrop = 0
     var queuedLaunches: [JSONValue] = []
     /// Task id to its last state at the agent (`TASK_STAGING` once launched).
     var taskStates: [String: String] = [:]
@@ -139,7 +140,14 @@ public final class SimulatedAgent: @unchecked Sendable {
                 answer(responder, SimulatedAgentRejection(status: status, message: message))
                 return
             }
-            if stalling && !request.body.isEmpty && (try? JSON.parse(request.body))?["type"] != "SUBSCRIBE" {
+            let isCall = (try? JSON.parse(request.body))?["type"] != "SUBSCRIBE"
+            if isCall && callsToDrop > 0 {
+                callsToDrop -= 1
+                record(request, status: 0, message: "dropped: connection closed without an answer")
+                responder.closeWithoutAnswer()
+                return
+            }
+            if isCall && stalling {
                 record(request, status: 0, message: "stalled: never answered")
                 responder.stall()
                 return

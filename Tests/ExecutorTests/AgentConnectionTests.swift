@@ -324,6 +324,21 @@ struct AgentConnectionTests {
         #expect(eventually { harness.isSettled })
     }
 
+    @Test func theCallConnectionDroppingIsADisconnectAndTheUpdateIsNotLost() throws {
+        let harness = try AgentConnectionHarness()
+        defer { harness.stop() }
+        harness.startWithTask()
+        harness.agent.dropNextCalls()
+        harness.report("t1", .running, message: "dropped once")
+        let subscribes = try #require(harness.agent.waitForCalls("SUBSCRIBE", count: 2))
+        let dropped = try #require(harness.agent.calls.first { $0.type == "UPDATE" })
+        #expect(dropped.status == 0)
+        let carried = subscribes[1].json?["subscribe"]?["unacknowledged_updates"]?[0]?["status"]
+        #expect(carried == dropped.json?["update"]?["status"])
+        #expect(eventually { harness.isSettled })
+        #expect(harness.agent.updates.map { $0["message"] } == ["dropped once"])
+    }
+
     @Test func heartbeatCallsGoOutOnTheirInterval() throws {
         let harness = try AgentConnectionHarness { $0.heartbeatInterval = .milliseconds(30) }
         defer { harness.stop() }
