@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import Testing
 
@@ -8,10 +9,12 @@ struct SignalWatcherTests {
         let loop = EventLoop(label: "test.signals")
         let received = Locked<[(ProcessSignal, Bool)]>([])
         // SIGHUP: its default action would end the test process, so surviving is part of the check.
-        let watcher = SignalWatcher(signals: [.hangup], on: loop) { signal in
-            received.withValue { $0.append((signal, loop.isOnLoop)) }
-        }
+        let ready = DispatchSemaphore(value: 0)
+        let watcher = SignalWatcher(
+            signals: [.hangup], on: loop, onReady: { ready.signal() },
+            handler: { signal in received.withValue { $0.append((signal, loop.isOnLoop)) } })
         defer { watcher.cancel() }
+        #expect(ready.wait(timeout: .now() + 10) == .success)
         try Posix.kill(Posix.getpid(), Posix.Signal.hangup)
         #expect(eventually { !received.current.isEmpty })
         #expect(received.current.first?.0 == .hangup)

@@ -81,8 +81,7 @@ final class TestListener: @unchecked Sendable {
 
     /// Accepts one connection, waiting at most `timeout` seconds.
     func accept(timeout: Int32 = 10) -> TestConnection? {
-        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, timeout * 1000) == 1 else { return nil }
+        guard waitForReadiness(fd, events: Int16(POLLIN), milliseconds: timeout * 1000) else { return nil }
         let client = Glibc.accept(fd, nil, nil)
         return client >= 0 ? TestConnection(fd: client) : nil
     }
@@ -122,8 +121,7 @@ final class TestConnection: @unchecked Sendable {
 
     /// Reads whatever arrives next (nil on EOF, error or after `timeout` seconds of silence).
     func readSome(max: Int = 65536, timeout: Int32 = 10) -> [UInt8]? {
-        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, timeout * 1000) == 1 else { return nil }
+        guard waitForReadiness(fd, events: Int16(POLLIN), milliseconds: timeout * 1000) else { return nil }
         var buffer = [UInt8](repeating: 0, count: max)
         let count = Glibc.read(fd, &buffer, max)
         return count > 0 ? Array(buffer[..<count]) : nil
@@ -177,6 +175,21 @@ final class TestConnection: @unchecked Sendable {
 
     func close() {
         Glibc.close(fd)
+    }
+}
+
+/// Polls `fd` until one of `events` (or an error) is reported, or `milliseconds` pass. Retries EINTR: the
+/// signal tests make libdispatch's handler run on arbitrary threads, and poll is never restarted.
+func waitForReadiness(_ fd: Int32, events: Int16, milliseconds: Int32) -> Bool {
+    let deadline = DispatchTime.now() + .milliseconds(Int(milliseconds))
+    while true {
+        var descriptor = pollfd(fd: fd, events: events, revents: 0)
+        let left = Int32(
+            clamping: max(0, Int64(deadline.uptimeNanoseconds) - Int64(DispatchTime.now().uptimeNanoseconds))
+                / 1_000_000)
+        let result = poll(&descriptor, 1, left)
+        if result == -1 && errno == EINTR { continue }
+        return result == 1
     }
 }
 

@@ -262,12 +262,10 @@ struct StreamSocketDataTests {
             // pending ECONNRESET; the next send can then only fail with EPIPE.
             closeNow.signal()
             let pollReadHangUp: Int16 = 0x2000  // POLLRDHUP, which Glibc does not export to Swift
-            var descriptor = pollfd(fd: socket.fileDescriptor, events: pollReadHangUp, revents: 0)
-            _ = poll(&descriptor, 1, 10_000)
+            _ = waitForReadiness(socket.fileDescriptor, events: pollReadHangUp, milliseconds: 10_000)
             socket.write([1])
             let openAfterFirstWrite = socket.isOpen
-            descriptor = pollfd(fd: socket.fileDescriptor, events: 0, revents: 0)
-            _ = poll(&descriptor, 1, 10_000)
+            _ = waitForReadiness(socket.fileDescriptor, events: 0, milliseconds: 10_000)
             var pending: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(socket.fileDescriptor, SOL_SOCKET, SO_ERROR, &pending, &length)
