@@ -6,6 +6,7 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
 
 func runCodecs() {
     MesosStreamBenchmark.run()
+    runJSONBenchmark()
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -143,13 +143,35 @@ extension JSONParser {
         }
     }
 
-    /// Builds the String once, validating UTF-8; on failure finds the bad byte in the raw input for the error.
+    /// Builds the String once from validated UTF-8; an invalid byte is reported at its offset in the input.
+    ///
+    /// `String(validating:as:)` would do, but it is not specialized for UTF-8 buffers and spends most of its
+    /// time in generic metadata lookups; ASCII needs no validation, and the rest goes through our validator.
+    /// `String(decoding:)` then only copies (it would repair, but there is nothing left to repair).
     private func makeString(_ bytes: UnsafeBufferPointer<UInt8>, rawStart: Int) throws(JSONError) -> String {
-        if let string = String(validating: bytes, as: UTF8.self) {
-            return string
+        if !Self.isASCII(bytes) {
+            if let bad = JSONUTF8Validation.firstInvalidOffset(in: bytes) {
+                // Report the offset in the raw input: validate that instead (escapes are ASCII there).
+                let raw = UnsafeBufferPointer(rebasing: input[rawStart..<position - 1])
+                let rawBad = JSONUTF8Validation.firstInvalidOffset(in: raw) ?? bad
+                throw JSONError(offset: rawStart + rawBad, reason: .invalidUTF8)
+            }
         }
-        let raw = UnsafeBufferPointer(rebasing: input[rawStart..<position - 1])
-        let bad = JSONUTF8Validation.firstInvalidOffset(in: raw) ?? 0
-        throw JSONError(offset: rawStart + bad, reason: .invalidUTF8)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var index = 0
+        var combined: UInt64 = 0
+        while index &+ 8 <= bytes.count {
+            combined |= UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            index &+= 8
+        }
+        while index < bytes.count {
+            combined |= UInt64(bytes[index])
+            index &+= 1
+        }
+        return combined & 0x8080_8080_8080_8080 == 0
     }
 }
