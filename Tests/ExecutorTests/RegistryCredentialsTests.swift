@@ -121,3 +121,65 @@ struct RegistryCredentialsTests {
         #expect(RegistryCredentials.normalizedHost(key) == host)
     }
 }
+
+struct RegistryCredentialsLoadingTests {
+    static let login = Array(#"{"auths":{"r:5000":{"auth":"dTpw"}}}"#.utf8)
+    static let legacy = Array(#"{"legacy:5000":{"auth":"dTpw"}}"#.utf8)
+
+    private func load(_ environment: [String: String], files: [String: [UInt8]]) throws(RegistryCredentialsError)
+        -> (servers: [String], path: String?)
+    {
+        let (credentials, path) = try RegistryCredentials.load(environment: environment) { files[$0] }
+        return (credentials.entries.map(\.serverAddress), path)
+    }
+
+    @Test func dockerConfigWinsOverHome() throws {
+        let result = try load(
+            ["DOCKER_CONFIG": "/etc/docker-auth", "HOME": "/home/mesos"],
+            files: ["/etc/docker-auth/config.json": Self.login, "/home/mesos/.docker/config.json": Self.legacy])
+        #expect(result.path == "/etc/docker-auth/config.json")
+        #expect(result.servers == ["r:5000"])
+    }
+
+    @Test func homeDockerConfigThenTheLegacyDockercfg() throws {
+        #expect(
+            try load(["HOME": "/home/mesos"], files: ["/home/mesos/.docker/config.json": Self.login]).path
+                == "/home/mesos/.docker/config.json")
+        let legacy = try load(["HOME": "/home/mesos"], files: ["/home/mesos/.dockercfg": Self.legacy])
+        #expect(legacy.path == "/home/mesos/.dockercfg")
+        #expect(legacy.servers == ["legacy:5000"])
+    }
+
+    @Test func withoutHomeTheRootHomeIsSearched() throws {
+        #expect(try load([:], files: ["/root/.docker/config.json": Self.login]).path == "/root/.docker/config.json")
+    }
+
+    @Test func noFileMeansAnonymousPulls() throws {
+        let result = try load(["HOME": "/home/mesos"], files: [:])
+        #expect(result.path == nil)
+        #expect(result.servers.isEmpty)
+    }
+
+    @Test func anUnreadableFileIsReported() {
+        #expect(
+            throws: RegistryCredentialsError.unreadable(
+                path: "/root/.docker/config.json", reason: "it is larger than 1048576 bytes")
+        ) {
+            try RegistryCredentials.load(environment: [:]) { path throws(FileReadError) in
+                throw FileReadError.tooLarge(path: path, limit: RegistryCredentials.maxFileBytes)
+            }
+        }
+    }
+
+    @Test func theRealReaderFindsARealFile() throws {
+        let directory = "/tmp/docker-config-\(UInt64.random(in: 0...UInt64.max))"
+        try DockerTestEngine.run(["/bin/mkdir", "-p", directory])
+        defer { _ = try? DockerTestEngine.run(["/bin/rm", "-rf", directory]) }
+        try DockerTestEngine.run([
+            "/bin/sh", "-c", "printf '%s' '\(String(decoding: Self.login, as: UTF8.self))' > \(directory)/config.json",
+        ])
+        let (credentials, path) = try RegistryCredentials.load(environment: ["DOCKER_CONFIG": directory])
+        #expect(path == "\(directory)/config.json")
+        #expect(credentials.entries.map(\.username) == ["u"])
+    }
+}
