@@ -333,3 +333,60 @@ extension DockerEndToEndTests {
         #expect(run.updates.last?.message?.contains("address already in use") == true)
     }
 }
+
+/// The figure the issue asks for: how long after the engine answers the wait the terminal update is out.
+extension DockerEndToEndTests {
+    @Test func measuresTheTimeFromTheWaitAnswerToTheTerminalUpdate() throws {
+        var afterWait: [Duration] = []
+        var afterExit: [Double] = []
+        for index in 0..<5 {
+            let run = try DockerEndToEndRun(name: "measure\(index)")
+            defer { run.tearDown() }
+            run.launch(run.taskInfo(shell: "exit 0"))
+            #expect(run.waitFor())
+            #expect(run.states.last == .finished)
+            afterWait.append(try #require(run.waitToTerminal))
+            // The engine's own exit time, for the whole way from the process's death to the update.
+            let containerID = try #require(run.updates.last?.labels.first?.value)
+            let finishedAt = try #require(
+                try DockerTestEngine.inspect(containerID)?[path: "State.FinishedAt"]?.stringValue)
+            let reported = run.loop.queue.sync { run.reporter.wallTimes.last! }
+            afterExit.append(reported - (try #require(Self.epochSeconds(rfc3339: finishedAt))))
+        }
+        let waits = afterWait.sorted()
+        let exits = afterExit.sorted()
+        func milliseconds(_ duration: Duration) -> String {
+            let (seconds, attoseconds) = duration.components
+            let micro = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+            return "\(Double(micro) / 1000) ms"
+        }
+        print(
+            "[figure] wait answer -> terminal update at the reporter, 5 runs (host network): min \(milliseconds(waits[0])), "
+                + "median \(milliseconds(waits[2])), max \(milliseconds(waits[4]))")
+        print(
+            "[figure] container exit (engine's State.FinishedAt) -> terminal update: min \(Int(exits[0] * 1000)) ms, "
+                + "median \(Int(exits[2] * 1000)) ms, max \(Int(exits[4] * 1000)) ms")
+        #expect(waits.allSatisfy { $0 >= .zero })
+    }
+
+    /// `2026-11-25T08:07:48.916344456Z` as seconds since the epoch.
+    static func epochSeconds(rfc3339 text: String) -> Double? {
+        let parts = text.split(whereSeparator: { "-T:Z".contains($0) })
+        guard parts.count == 6, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            let hour = Int(parts[3]), let minute = Int(parts[4]), let second = Double(parts[5])
+        else { return nil }
+        // Howard Hinnant's days_from_civil.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Double(days * 86_400 + hour * 3600 + minute * 60) + second
+    }
+
+    @Test func rfc3339TimesConvertToEpochSeconds() {
+        #expect(Self.epochSeconds(rfc3339: "1970-01-01T00:00:00Z") == 0)
+        #expect(Self.epochSeconds(rfc3339: "2026-11-25T08:07:48.5Z") == 1_795_594_068.5)
+    }
+}

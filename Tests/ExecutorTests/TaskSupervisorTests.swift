@@ -23,7 +23,7 @@ struct TaskSupervisorTests {
         ) {
             let configuration = TaskSupervisor.Configuration(
                 settings: settings, sandboxDirectory: TaskInfoFixture.sandbox, hostCPUCount: 2,
-                sendsKillingState: killingState, credentials: credentials)
+                sendsKillingState: killingState, credentials: credentials, waitRetryDelay: .milliseconds(1))
             supervisor = TaskSupervisor(
                 configuration: configuration, loop: loop, engine: engine, reporter: reporter, logSink: logs,
                 makeHealthChecking: { [unowned self] labels in
@@ -261,7 +261,9 @@ struct TaskSupervisorTests {
         let harness = Harness()
         harness.launch()
         harness.onLoop { harness.engine.breakWait(.transport(.connectionFailed(reason: "reset by peer"))) }
-        #expect(harness.engine.calls.last == .wait(Self.id, .notRunning))
+        // Re-registered after a pause, with a condition that also sees an exit that happened meanwhile.
+        #expect(harness.engine.calls.last != .wait(Self.id, .notRunning))
+        #expect(DockerTestEngine.waitUntil(harness.loop) { harness.engine.calls.last == .wait(Self.id, .notRunning) })
         harness.onLoop { harness.engine.exit(statusCode: 0) }
         #expect(harness.reporter.states == [.starting, .running, .finished])
     }
@@ -280,5 +282,12 @@ struct TaskSupervisorTests {
         harness.onLoop { harness.supervisor.terminalUpdateAcknowledged() }
         #expect(harness.finishedCount == 1)
         #expect(!harness.engine.calls.contains { if case .remove = $0 { true } else { false } })
+    }
+
+    @Test func theDebugLogHidesSecretLookingEnvironmentValues() {
+        let body: JSONValue = ["Image": "x", "Env": ["FOO=bar", "DB_PASSWORD=hunter2", "API_TOKEN=t0k"]]
+        #expect(
+            TaskSupervisor.redacted(body)
+                == ["Image": "x", "Env": ["FOO=bar", "DB_PASSWORD=<redacted>", "API_TOKEN=<redacted>"]])
     }
 }

@@ -93,8 +93,9 @@ struct TaskLifecycle {
         var keepContainers = false
         /// The grace of a health-failure stop (the task's kill policy or EXECUTOR_KILL_TASK_TIMEOUT).
         var defaultGrace: Duration = .seconds(5)
-        /// Consecutive broken waits tolerated before the container is declared lost.
-        var maxWaitFailures = 3
+        /// Consecutive broken waits tolerated before the container is declared lost (the supervisor spaces the
+        /// re-registrations out, so this rides out an engine restart).
+        var maxWaitFailures = 5
     }
 
     let configuration: Configuration
@@ -254,6 +255,11 @@ extension TaskLifecycle {
             }
             state = .terminated(containerID: containerID)
             return [.report(lostUpdate(error)), .containerExited]
+
+        case (.starting, .waiting), (.inspecting, .waiting), (.running, .waiting), (.stopping, .waiting):
+            // A re-registered wait after a broken one: the engine is back.
+            waitFailures = 0
+            return []
 
         // origin: terminated
         case (.terminated(let containerID), .terminalAcknowledged):

@@ -18,6 +18,8 @@ final class TaskSupervisor: @unchecked Sendable {
         /// The framework has the TASK_KILLING_STATE capability.
         var sendsKillingState = false
         var credentials = RegistryCredentials()
+        /// The first pause before re-registering a broken wait; doubled for each further one (at most 8 s).
+        var waitRetryDelay: Duration = .milliseconds(500)
     }
 
     let configuration: Configuration
@@ -35,6 +37,8 @@ final class TaskSupervisor: @unchecked Sendable {
     private var health: (any TaskHealthChecking)?
     private var waitHandle: (any DockerStreamHandle)?
     private var logHandle: (any DockerStreamHandle)?
+    private var waitRetryTimer: ScheduledTimer?
+    private var waitRetries = 0
     private var pendingEvents: [TaskLifecycle.Event] = []
     private var isHandling = false
 
@@ -96,6 +100,7 @@ final class TaskSupervisor: @unchecked Sendable {
             health = makeHealthChecking(spec.taskLabels)
             Log.info("Launching task \(taskID) as container \(spec.name) from image \(spec.image).")
             for warning in spec.warnings { Log.warning("Task \(taskID): \(warning)") }
+            Log.debug("Task \(taskID): create body \(Self.redacted(spec.body).jsonString)")
             handle(.launch)
         } catch {
             Log.error("Task \(taskID) cannot run: \(error)")
@@ -177,28 +182,24 @@ final class TaskSupervisor: @unchecked Sendable {
                 case .failure(let error): handle(.createFailed(error))
                 }
             }
+        case .armWait(let containerID, .notRunning):
+            // Re-registering after a broken wait: give a restarting engine time to come back.
+            let delay = min(configuration.waitRetryDelay * (1 << min(waitRetries, 4)), .seconds(8))
+            waitRetries += 1
+            waitRetryTimer?.cancel()
+            let rearm = LoopBound({ [self] in armWait(containerID, condition: .notRunning) }, loop: loop)
+            waitRetryTimer = loop.schedule(after: delay) { rearm.value() }
         case .armWait(let containerID, let condition):
-            waitHandle?.cancel()
-            waitHandle = engine.waitForExit(
-                containerID: containerID, condition: condition, onWaiting: { [self] in handle(.waiting) },
-                completion: { [self] result in
-                    waitHandle = nil
-                    switch result {
-                    case .success(let exit):
-                        Log.info("Container \(containerID.prefix(12)) exited with status \(exit.statusCode).")
-                        handle(.exited(exit))
-                    case .failure(let error):
-                        Log.warning("Waiting for container \(containerID.prefix(12)) failed: \(error)")
-                        handle(.waitFailed(error))
-                    }
-                })
+            armWait(containerID, condition: condition)
         case .cancelWait:
             waitHandle?.cancel()
             waitHandle = nil
         case .start(let containerID):
             engine.startContainer(id: containerID) { [self] result in
                 switch result {
-                case .success: handle(.started)
+                case .success:
+                    Log.info("Started container \(containerID.prefix(12)).")
+                    handle(.started)
                 case .failure(let error): handle(.startFailed(error))
                 }
             }
@@ -227,6 +228,7 @@ final class TaskSupervisor: @unchecked Sendable {
         case .drain:
             health?.drain { [self] in handle(.drained) }
         case .stop(let containerID, let grace):
+            Log.info("Stopping container \(containerID.prefix(12)) with a grace period of \(grace.shortDescription).")
             engine.stopContainer(id: containerID, grace: grace) { [self] result in
                 if case .failure(let error) = result {
                     Log.warning("Stopping container \(containerID.prefix(12)) failed: \(error)")
@@ -255,7 +257,26 @@ final class TaskSupervisor: @unchecked Sendable {
         }
     }
 
+    private func armWait(_ containerID: String, condition: WaitCondition) {
+        waitHandle?.cancel()
+        waitHandle = engine.waitForExit(
+            containerID: containerID, condition: condition, onWaiting: { [self] in handle(.waiting) },
+            completion: { [self] result in
+                waitHandle = nil
+                switch result {
+                case .success(let exit):
+                    Log.info("Container \(containerID.prefix(12)) exited with status \(exit.statusCode).")
+                    handle(.exited(exit))
+                case .failure(let error):
+                    Log.warning("Waiting for container \(containerID.prefix(12)) failed: \(error)")
+                    handle(.waitFailed(error))
+                }
+            })
+    }
+
     private func finish() {
+        waitRetryTimer?.cancel()
+        waitRetryTimer = nil
         health?.stop()
         health = nil
         waitHandle?.cancel()
@@ -263,5 +284,12 @@ final class TaskSupervisor: @unchecked Sendable {
         logHandle?.cancel()
         logHandle = nil
         onFinished()
+    }
+
+    /// The create body with secret-looking environment values hidden, for the debug log.
+    static func redacted(_ body: JSONValue) -> JSONValue {
+        guard var object = body.objectValue, let environment = object["Env"]?.arrayValue else { return body }
+        object["Env"] = .array(environment.map { $0.stringValue.map { .string(Redaction.environmentEntry($0)) } ?? $0 })
+        return .object(object)
     }
 }
