@@ -1,0 +1,61 @@
+import Dispatch
+
+/// A termination-type signal the executor reacts to.
+public enum ProcessSignal: Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case terminate, interrupt, hangup
+
+    /// The signal number.
+    public var number: Int32 {
+        switch self {
+        case .terminate: return Posix.Signal.terminate
+        case .interrupt: return Posix.Signal.interrupt
+        case .hangup: return Posix.Signal.hangup
+        }
+    }
+
+    /// "SIGTERM", "SIGINT" or "SIGHUP".
+    public var description: String {
+        switch self {
+        case .terminate: return "SIGTERM"
+        case .interrupt: return "SIGINT"
+        case .hangup: return "SIGHUP"
+        }
+    }
+}
+
+/// Delivers process signals to a handler on the event loop, where the rest of the program's state lives,
+/// instead of in an async-signal context where almost nothing is safe to do.
+///
+/// Each signal is first set to SIG_IGN, so that its default action (terminating the process) no longer
+/// applies, then watched by a DispatchSource signal source. Thread-safe: its state is immutable once made,
+/// and DispatchSource cancellation is itself thread-safe.
+public final class SignalWatcher: @unchecked Sendable {
+    // @unchecked: `sources` is immutable; DispatchSource methods are thread-safe.
+    private let sources: [any DispatchSourceSignal]
+
+    /// Starts watching `signals`; `handler` runs on `loop` once per delivery (signals arriving close together
+    /// may be coalesced into one call). Callable from any thread.
+    public init(
+        signals: [ProcessSignal] = ProcessSignal.allCases,
+        on loop: EventLoop,
+        handler: @escaping @Sendable (ProcessSignal) -> Void
+    ) {
+        sources = signals.map { signal in
+            Posix.ignoreSignal(signal.number)
+            let source = DispatchSource.makeSignalSource(signal: signal.number, queue: loop.queue)
+            source.setEventHandler { handler(signal) }
+            source.activate()
+            return source
+        }
+    }
+
+    /// Stops delivering signals. They stay ignored (SIG_IGN), so a late SIGTERM cannot kill the process in
+    /// the middle of its own shutdown. Idempotent.
+    public func cancel() {
+        for source in sources { source.cancel() }
+    }
+
+    deinit {
+        cancel()
+    }
+}
