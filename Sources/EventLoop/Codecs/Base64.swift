@@ -1,6 +1,7 @@
 /// Standard Base64 (RFC 4648 section 4) with '=' padding, as Mesos writes `bytes` proto fields in JSON.
 public enum Base64 {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// Each ASCII byte's 6-bit value, or 0xFF for bytes outside the alphabet.
     private static let values: [UInt8] = {
