@@ -85,6 +85,8 @@ struct SidecarState: Sendable {
 
 /// Why a response body is not a usable Sidecar state document.
 enum SidecarStateError: Error, Equatable, CustomStringConvertible {
+    /// The body is larger than the client reads; the request was abandoned before it ended.
+    case bodyTooLarge(limit: Int)
     /// The body is not JSON at all (e.g. an HTML or plain-text error page).
     case notJSON(JSONError)
     /// The body is JSON but not an object.
@@ -102,6 +104,8 @@ enum SidecarStateError: Error, Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
+        case .bodyTooLarge(let limit):
+            "The Sidecar response is not the state document because its body is larger than \(limit) bytes."
         case .notJSON(let error):
             "The Sidecar response is not the state document because it is not JSON: \(error)"
         case .notAnObject:
