@@ -1,0 +1,94 @@
+/// The executor's log: one line per event, `2026-11-25T09:00:00.123Z INFO message`, written to the sink (stderr in
+/// the executor, which Mesos keeps as the sandbox's `stderr` file; a recorder in tests).
+///
+/// Configured once at start-up, before the event loop runs, and only read afterwards: that is why the two mutable
+/// statics are `nonisolated(unsafe)` rather than guarded.
+enum Log {
+    enum Level: Int, Comparable, Sendable {
+        case debug, info, warning, error
+
+        var label: String {
+            switch self {
+            case .debug: "DEBUG"
+            case .info: "INFO"
+            case .warning: "WARN"
+            case .error: "ERROR"
+            }
+        }
+
+        static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    nonisolated(unsafe) static var minimumLevel: Level = .info
+    /// Receives each complete line (with its trailing newline).
+    nonisolated(unsafe) static var sink: @Sendable (String) -> Void = { print($0, terminator: "") }
+    /// Seconds since the epoch, for the line's timestamp.
+    nonisolated(unsafe) static var clock: @Sendable () -> Double = { 0 }
+
+    static func debug(_ message: @autoclosure () -> String) { write(.debug, message) }
+    static func info(_ message: @autoclosure () -> String) { write(.info, message) }
+    static func warning(_ message: @autoclosure () -> String) { write(.warning, message) }
+    static func error(_ message: @autoclosure () -> String) { write(.error, message) }
+
+    private static func write(_ level: Level, _ message: () -> String) {
+        guard level >= minimumLevel else { return }
+        sink("\(Timestamp.iso8601(epochSeconds: clock())) \(level.label) \(message())\n")
+    }
+}
+
+/// Secrets never reach a log: environment values whose names suggest a secret are redacted.
+enum Redaction {
+    static let marker = "<redacted>"
+
+    /// Names containing SECRET, PASSWORD, TOKEN or KEY (any case) hold secrets.
+    static func isSecretName(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        return ["SECRET", "PASSWORD", "TOKEN", "KEY"].contains { upper.contains($0) }
+    }
+
+    /// `NAME=value` with the value replaced when the name suggests a secret.
+    static func environmentEntry(_ entry: String) -> String {
+        guard let equals = entry.firstIndex(of: "=") else { return entry }
+        let name = entry[..<equals]
+        return isSecretName(String(name)) ? "\(name)=\(marker)" : entry
+    }
+}
+
+/// Civil-time formatting without Foundation.
+enum Timestamp {
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` in UTC.
+    static func iso8601(epochSeconds: Double) -> String {
+        // Floor by hand: `rounded(.down)` would pull in libm, which nothing else in the program needs.
+        let scaled = epochSeconds * 1000
+        var totalMilliseconds = Int64(scaled)
+        if Double(totalMilliseconds) > scaled { totalMilliseconds -= 1 }
+        var days = totalMilliseconds / 86_400_000
+        var milliseconds = totalMilliseconds % 86_400_000
+        if milliseconds < 0 {
+            milliseconds += 86_400_000
+            days -= 1
+        }
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let seconds = milliseconds / 1000
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2))"
+            + ":\(pad(seconds % 60, 2)).\(pad(milliseconds % 1000, 3))Z"
+    }
+
+    /// Howard Hinnant's `civil_from_days`: the proleptic Gregorian date of a day count since 1970-01-01.
+    static func civilDate(daysSinceEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
