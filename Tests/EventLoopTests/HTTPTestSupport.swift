@@ -1,0 +1,147 @@
+import EventLoop
+import Testing
+
+// Shared by the HTTP, chunked and RecordIO decoder tests: every decoder must give the same result fed
+// whole, one byte at a time, and cut at seeded random places.
+
+/// SplitMix64: a tiny seeded generator, so the "random" splits are the same on every run and machine.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+}
+
+/// Ways to cut `count` bytes into consecutive pieces: whole, one byte at a time, then `randomCount` seeded
+/// random cuttings, each with its own largest piece so that both fine and coarse cuts occur.
+func splittings(of count: Int, seed: UInt64 = 0x5EED, randomCount: Int = 25) -> [[Int]] {
+    guard count > 0 else { return [[]] }
+    var result = [[count], [Int](repeating: 1, count: count)]
+    var generator = SeededGenerator(seed: seed)
+    for _ in 0..<randomCount {
+        let largest = Int.random(in: 1...max(1, count / 2), using: &generator)
+        var pieces: [Int] = []
+        var left = count
+        while left > 0 {
+            let piece = Int.random(in: 1...min(left, largest), using: &generator)
+            pieces.append(piece)
+            left -= piece
+        }
+        result.append(pieces)
+    }
+    return result
+}
+
+/// The shape the test helpers drive: the `decode` (and optionally `decodeAtEOF`) of the decoders under test.
+protocol IncrementalDecoder {
+    associatedtype Output: Equatable
+    associatedtype Failure: Error & Equatable
+
+    mutating func decode(_ buffer: inout ByteBuffer) throws(Failure) -> Output?
+    /// What the decoder does once the stream has ended; `decode` unless the decoder knows better.
+    mutating func decodeAtEOF(_ buffer: inout ByteBuffer) throws(Failure) -> Output?
+}
+
+extension IncrementalDecoder {
+    mutating func decodeAtEOF(_ buffer: inout ByteBuffer) throws(Failure) -> Output? {
+        try decode(&buffer)
+    }
+}
+
+extension HTTPResponseDecoder: IncrementalDecoder {}
+extension ChunkedDecoder: IncrementalDecoder {}
+extension RecordIODecoder: IncrementalDecoder {}
+
+/// What a decoder made of an input: its outputs in order, the error that stopped it, and (when it did not
+/// fail) the bytes it left unconsumed.
+struct DecodeRun<Output: Equatable, Failure: Error & Equatable>: Equatable {
+    var outputs: [Output] = []
+    var error: Failure?
+    var leftover: [UInt8] = []
+}
+
+extension IncrementalDecoder {
+    /// Feeds `input` in `pieces`, calling `decode` after each piece until it returns nil, then, when
+    /// `endWithEOF`, `decodeAtEOF` until it returns nil.
+    func run(on input: [UInt8], pieces: [Int], endWithEOF: Bool) -> DecodeRun<Output, Failure> {
+        var decoder = self
+        var buffer = ByteBuffer()
+        var run = DecodeRun<Output, Failure>()
+        var fed = 0
+        // A decoder that returns parts without consuming would loop forever; no input needs this many.
+        let maximumOutputs = 2 * input.count + 16
+        func drain(_ step: (inout Self, inout ByteBuffer) throws(Failure) -> Output?) throws(Failure) {
+            while let output = try step(&decoder, &buffer) {
+                run.outputs.append(output)
+                guard run.outputs.count <= maximumOutputs else {
+                    Issue.record("the decoder produced more than \(maximumOutputs) outputs for \(input.count) bytes")
+                    return
+                }
+            }
+        }
+        do throws(Failure) {
+            for piece in pieces {
+                buffer.append(contentsOf: input[fed..<fed + piece])
+                fed += piece
+                try drain { (decoder, buffer) throws(Failure) in try decoder.decode(&buffer) }
+            }
+            if endWithEOF {
+                try drain { (decoder, buffer) throws(Failure) in try decoder.decodeAtEOF(&buffer) }
+            }
+            run.leftover = buffer.readableArray
+        } catch {
+            run.error = error
+        }
+        return run
+    }
+}
+
+/// Runs `decoder` over `input` whole, byte by byte and in seeded random splits; expects every run to
+/// match the whole run once `normalize` has merged piece boundaries (which legitimately follow the
+/// splits), and returns the normalized whole run for the test's own expectations.
+func decodeEveryWay<Decoder: IncrementalDecoder>(
+    _ decoder: Decoder,
+    _ input: [UInt8],
+    endWithEOF: Bool = false,
+    normalize: ([Decoder.Output]) -> [Decoder.Output] = { $0 },
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> DecodeRun<Decoder.Output, Decoder.Failure> {
+    var reference: DecodeRun<Decoder.Output, Decoder.Failure>?
+    for pieces in splittings(of: input.count) {
+        var run = decoder.run(on: input, pieces: pieces, endWithEOF: endWithEOF)
+        run.outputs = normalize(run.outputs)
+        if let reference {
+            #expect(run == reference, "split into \(pieces.count) pieces", sourceLocation: sourceLocation)
+        } else {
+            reference = run
+        }
+    }
+    return reference!
+}
+
+/// Adjacent `.body` parts merged into one, since body pieces follow the network's cuts.
+func mergingBodies(_ parts: [HTTPResponsePart]) -> [HTTPResponsePart] {
+    var merged: [HTTPResponsePart] = []
+    for part in parts {
+        if case .body(let bytes) = part, case .body(let previous)? = merged.last {
+            merged[merged.count - 1] = .body(previous + bytes)
+        } else {
+            merged.append(part)
+        }
+    }
+    return merged
+}
+
+/// Bytes of an ASCII/UTF-8 literal, for readable test inputs.
+func bytes(_ text: String) -> [UInt8] {
+    Array(text.utf8)
+}
