@@ -39,7 +39,8 @@ public final class BlockingHTTPServer: @unchecked Sendable {
 
     /// Binds and listens at once (so `port` is known before `start()`); connections wait in the
     /// backlog until `start()`.
-    public init(unixPath: String? = nil, limits: HTTPServerRequestParser.Limits = .init()) throws(SimulatorSocketError) {
+    public init(unixPath: String? = nil, limits: HTTPServerRequestParser.Limits = .init()) throws(SimulatorSocketError)
+    {
         if let unixPath {
             listener = try SimulatorSocket.listenOnUnixPath(unixPath)
             port = 0

@@ -143,7 +143,8 @@ public struct HTTPServerRequestParser: Sendable {
 
     private mutating func parseRequestLine(_ line: [UInt8], at offset: Int) throws(ParseError) {
         requestStart = offset
-        guard let firstSpace = line.firstIndex(of: SimulatorASCII.space), let lastSpace = line.lastIndex(of: SimulatorASCII.space),
+        guard let firstSpace = line.firstIndex(of: SimulatorASCII.space),
+            let lastSpace = line.lastIndex(of: SimulatorASCII.space),
             firstSpace > 0, lastSpace > firstSpace + 1
         else { throw ParseError(.malformedRequestLine, offset: offset) }
         let method = line[..<firstSpace]
@@ -187,7 +188,9 @@ public struct HTTPServerRequestParser: Sendable {
         guard headerBytes <= limits.maxHeaderBytes else {
             throw ParseError(.headersTooLarge(limit: limits.maxHeaderBytes), offset: offset)
         }
-        if line[0] == SimulatorASCII.space || line[0] == SimulatorASCII.tab { throw ParseError(.obsoleteLineFolding, offset: offset) }
+        if line[0] == SimulatorASCII.space || line[0] == SimulatorASCII.tab {
+            throw ParseError(.obsoleteLineFolding, offset: offset)
+        }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0,
             line[..<colon].allSatisfy(Self.isTokenByte)
         else { throw ParseError(.malformedHeader, offset: offset) }
@@ -241,7 +244,8 @@ public struct HTTPServerRequestParser: Sendable {
     private mutating func parseChunkSize(_ line: [UInt8], at offset: Int) throws(ParseError) -> Int {
         let digits = line.prefix { $0 != UInt8(ascii: ";") }
         let extensionBytes = line[digits.endIndex...]
-        guard !digits.isEmpty, extensionBytes.allSatisfy({ $0 == SimulatorASCII.tab || ($0 >= 0x20 && $0 != 0x7F) }) else {
+        guard !digits.isEmpty, extensionBytes.allSatisfy({ $0 == SimulatorASCII.tab || ($0 >= 0x20 && $0 != 0x7F) })
+        else {
             throw ParseError(.malformedChunkSize, offset: offset)
         }
         var size = 0
@@ -280,8 +284,10 @@ public struct HTTPServerRequestParser: Sendable {
     /// RFC 9110 `tchar`: the bytes allowed in methods and field names.
     private static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(
-            ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(
+                ascii: "0")...UInt8(
+                ascii: "9"):
             true
         default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
         }

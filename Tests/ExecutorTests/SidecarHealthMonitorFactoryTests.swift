@@ -31,7 +31,7 @@ struct SidecarHealthMonitorFactoryTests {
         let recorder = SidecarRecorder()
         var built = 0
         let checking = makeHealthChecking(
-            for: ["SidecarDiscover": "false"], settings: SidecarSettings(), loop: harness.loop,
+            for: ["SidecarDiscover": "false"], settings: ExecutorSettings(), loop: harness.loop,
             logger: recorder.logger
         ) {
             built += 1
@@ -46,25 +46,12 @@ struct SidecarHealthMonitorFactoryTests {
         let harness = LoopHarness()
         var built = 0
         let checking = makeHealthChecking(
-            for: ["SidecarDiscover": "maybe"], settings: SidecarSettings(), loop: harness.loop
+            for: ["SidecarDiscover": "maybe"], settings: ExecutorSettings(), loop: harness.loop
         ) {
             built += 1
             return FakeHealthSource(loop: harness.loop)
         }
         #expect(checking is SidecarHealthMonitor)
         #expect(built == 1)
-    }
-
-    @Test func theDefaultsAreTheOriginalExecutors() {
-        let settings = SidecarSettings()
-        #expect(settings.url == "http://localhost:7777/state.json")
-        #expect(settings.httpTimeout == .seconds(2))
-        #expect(settings.retryCount == 5)
-        #expect(settings.retryDelay == .seconds(3))
-        #expect(settings.backoff == .seconds(60))
-        #expect(settings.pollInterval == .seconds(30))
-        #expect(settings.maxFails == 3)
-        #expect(settings.drainingDuration == .seconds(10))
-        #expect(settings.taskHost == nil)
     }
 }

@@ -126,17 +126,17 @@ struct SidecarHealthMonitorTests {
         interval: Duration = .milliseconds(3),
         maxFails: Int = 3,
         draining: Duration = .milliseconds(20)
-    ) -> SidecarSettings {
-        var settings = SidecarSettings()
-        settings.backoff = backoff
-        settings.pollInterval = interval
-        settings.maxFails = maxFails
-        settings.drainingDuration = draining
+    ) -> ExecutorSettings {
+        var settings = ExecutorSettings()
+        settings.sidecarBackoff = backoff
+        settings.sidecarPollInterval = interval
+        settings.sidecarMaxFails = maxFails
+        settings.sidecarDrainingDuration = draining
         settings.taskHost = "node-a"
         return settings
     }
 
-    func makeMonitor(_ settings: SidecarSettings, _ source: FakeHealthSource) -> SidecarHealthMonitor {
+    func makeMonitor(_ settings: ExecutorSettings, _ source: FakeHealthSource) -> SidecarHealthMonitor {
         SidecarHealthMonitor(loop: harness.loop, settings: settings, source: source, logger: recorder.logger)
     }
 

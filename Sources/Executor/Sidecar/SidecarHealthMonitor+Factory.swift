@@ -10,9 +10,9 @@ import EventLoop
 ///   - source: how to reach Sidecar; only evaluated when checking is on.
 func makeHealthChecking(
     for taskLabels: [String: String],
-    settings: SidecarSettings,
+    settings: ExecutorSettings,
     loop: EventLoop,
-    logger: SidecarLogger = .standardError,
+    logger: SidecarLogger = .executorLog,
     source: () -> any HealthSource
 ) -> any TaskHealthChecking {
     guard SidecarDiscovery.isEnabled(labels: taskLabels) else {

@@ -21,7 +21,7 @@ final class SidecarHealthMonitor: TaskHealthChecking, @unchecked Sendable {
     }
 
     private let loop: EventLoop
-    private let settings: SidecarSettings
+    private let settings: ExecutorSettings
     private let source: any HealthSource
     private let logger: SidecarLogger
 
@@ -44,12 +44,12 @@ final class SidecarHealthMonitor: TaskHealthChecking, @unchecked Sendable {
     private var containerGone = false
     private var stopped = false
 
-    init(loop: EventLoop, settings: SidecarSettings, source: any HealthSource, logger: SidecarLogger = .standardError) {
+    init(loop: EventLoop, settings: ExecutorSettings, source: any HealthSource, logger: SidecarLogger = .executorLog) {
         self.loop = loop
         self.settings = settings
         self.source = source
         self.logger = logger
-        self.policy = HealthPolicy(maxFails: settings.maxFails)
+        self.policy = HealthPolicy(maxFails: settings.sidecarMaxFails)
     }
 
     func start(
@@ -65,10 +65,11 @@ final class SidecarHealthMonitor: TaskHealthChecking, @unchecked Sendable {
         self.onFailure = onFailure
         polling = true
         // A zero interval would make Dispatch spin; a millisecond is far below any sensible setting.
-        let interval = max(settings.pollInterval, .milliseconds(1))
+        let interval = max(settings.sidecarPollInterval, .milliseconds(1))
         logger.info(
-            "Sidecar health checking of service \(serviceID) starts in \(settings.backoff), then every \(interval).")
-        pollTimer = loop.scheduleRepeating(every: interval, firstAfter: max(settings.backoff, .zero)) {
+            "Sidecar health checking of service \(serviceID) starts in \(settings.sidecarBackoff), then every \(interval)."
+        )
+        pollTimer = loop.scheduleRepeating(every: interval, firstAfter: max(settings.sidecarBackoff, .zero)) {
             [weak self] in
             self?.tick()
         }
@@ -83,9 +84,9 @@ final class SidecarHealthMonitor: TaskHealthChecking, @unchecked Sendable {
         case .inProgress:
             drainCompletions.append(completion)
         case .notStarted:
-            guard let serviceID, !stopped, !containerGone, settings.drainingDuration > .zero else {
+            guard let serviceID, !stopped, !containerGone, settings.sidecarDrainingDuration > .zero else {
                 drainState = .done
-                if settings.drainingDuration <= .zero {
+                if settings.sidecarDrainingDuration <= .zero {
                     logger.info("Draining is turned off (EXECUTOR_SIDECAR_DRAINING_DURATION is 0).")
                 }
                 completion()
@@ -162,7 +163,7 @@ final class SidecarHealthMonitor: TaskHealthChecking, @unchecked Sendable {
         case .unhealthy(let consecutive, let changed):
             logger.warning(
                 "Sidecar reports \(service) \(status?.status.description ?? "") (poll \(number));"
-                    + " \(consecutive) failing poll(s) in a row, \(settings.maxFails) tolerated.")
+                    + " \(consecutive) failing poll(s) in a row, \(settings.sidecarMaxFails) tolerated.")
             if changed { onVerdictChange?(false) }
         case .failed(let message):
             logger.error("The task fails its Sidecar health checks: \(message)")
@@ -212,13 +213,14 @@ final class SidecarHealthMonitor: TaskHealthChecking, @unchecked Sendable {
         drainRequest = nil
         switch result {
         case .drained(let attempts):
-            logger.info("Sidecar accepted the drain (attempt \(attempts)); waiting \(settings.drainingDuration).")
+            logger.info(
+                "Sidecar accepted the drain (attempt \(attempts)); waiting \(settings.sidecarDrainingDuration).")
         case .failed(let reason, let attempts):
             logger.warning(
                 "Sidecar did not accept the drain in \(attempts) attempt(s) (\(reason));"
-                    + " waiting \(settings.drainingDuration) anyway.")
+                    + " waiting \(settings.sidecarDrainingDuration) anyway.")
         }
-        drainTimer = loop.schedule(after: settings.drainingDuration) { [weak self] in
+        drainTimer = loop.schedule(after: settings.sidecarDrainingDuration) { [weak self] in
             self?.finishDrain()
         }
     }

@@ -1,11 +1,10 @@
-import EventLoop
-
-/// Where the Sidecar code's log lines go: the executor's standard error in production, a recorder in tests.
+/// Where the Sidecar code's log lines go: the executor's `Log` in production, a recorder in tests (which run in
+/// parallel, so they cannot share `Log`'s one global sink).
 struct SidecarLogger: Sendable {
-    enum Level: String, Sendable {
-        case info = "INFO"
-        case warning = "WARN"
-        case error = "ERROR"
+    enum Level: Sendable {
+        case info
+        case warning
+        case error
     }
 
     let write: @Sendable (Level, String) -> Void
@@ -14,8 +13,12 @@ struct SidecarLogger: Sendable {
     func warning(_ message: String) { write(.warning, message) }
     func error(_ message: String) { write(.error, message) }
 
-    /// One line per message on standard error (the sandbox's `stderr` file).
-    static let standardError = SidecarLogger { level, message in
-        StandardStreams.write("\(level.rawValue) \(message)\n", to: .stderr)
+    /// The executor's log.
+    static let executorLog = SidecarLogger { level, message in
+        switch level {
+        case .info: Log.info(message)
+        case .warning: Log.warning(message)
+        case .error: Log.error(message)
+        }
     }
 }
