@@ -19,7 +19,7 @@ protocol HealthSource: AnyObject {
 }
 
 /// A call to Sidecar in progress, retries included.
-protocol SidecarRequest: AnyObject {
+protocol SidecarRequest: AnyObject, Sendable {
     /// Stops the call: no further attempt is made and its completion never runs. Idempotent.
     func cancel()
 }
