@@ -9,7 +9,6 @@ final class ScriptedTransport: SidecarTransport, @unchecked Sendable {
     // Confined to the loop.
     struct Sent {
         var request: HTTPRequest
-        var url: HTTPURL
         var timeout: Duration
         var maxBodyBytes: Int
         var at: ContinuousClock.Instant
@@ -19,6 +18,8 @@ final class ScriptedTransport: SidecarTransport, @unchecked Sendable {
     var script: [Result<SidecarAnswer, HTTPClientError>?]
     var sent: [Sent] = []
     var held: [(Result<SidecarAnswer, HTTPClientError>) -> Void] = []
+    var handles: [FakeHealthSource.Request] = []
+    var closed = false
 
     init(loop: EventLoop, script: [Result<SidecarAnswer, HTTPClientError>?]) {
         self.loop = loop
@@ -31,26 +32,31 @@ final class ScriptedTransport: SidecarTransport, @unchecked Sendable {
 
     func send(
         _ request: HTTPRequest,
-        to url: HTTPURL,
         timeout: Duration,
         maxBodyBytes: Int,
         completion: @escaping (Result<SidecarAnswer, HTTPClientError>) -> Void
-    ) {
-        sent.append(Sent(request: request, url: url, timeout: timeout, maxBodyBytes: maxBodyBytes, at: .now))
+    ) -> any SidecarRequest {
+        sent.append(Sent(request: request, timeout: timeout, maxBodyBytes: maxBodyBytes, at: .now))
         let next = script.count > 1 ? script.removeFirst() : script.first ?? nil
-        guard let next else {
+        let handle = FakeHealthSource.Request()
+        handle.answer = { completion(next ?? .failure(.cancelled)) }
+        handles.append(handle)
+        guard next != nil else {
             held.append(completion)
-            return
+            return handle
         }
-        let box = UncheckedBox(completion)
-        loop.execute { box.value(next) }
+        loop.execute {
+            let answer = handle.answer
+            handle.answer = nil
+            answer?()
+        }
+        return handle
     }
-}
 
-/// Moves a loop-confined closure through a `@Sendable` hop back onto the same loop.
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+    func close() {
+        closed = true
+        for handle in handles { handle.cancel() }
+    }
 }
 
 struct SidecarClientTests {
@@ -110,7 +116,6 @@ struct SidecarClientTests {
             #expect(sent.request.target == "/state.json")
             #expect(sent.request.body == nil)
             #expect(sent.request.headers["Connection"] == "close")
-            #expect(sent.url.description == "http://127.0.0.1:7777/state.json")
             #expect(sent.timeout == .milliseconds(1234))
             #expect(sent.maxBodyBytes == SidecarClient.defaultMaxStateBytes)
         }
@@ -176,9 +181,9 @@ struct SidecarClientTests {
             #expect(sent.request.method == .post)
             #expect(sent.request.target == "/api/services/0123456789ab/drain")
             #expect(sent.request.body == [])
-            #expect(sent.url.origin == "http://[::1]:7778")
             #expect(sent.timeout == .milliseconds(1234))
-            let wire = String(decoding: (try? sent.request.serialized(host: sent.url.hostHeader)) ?? [], as: UTF8.self)
+            let wire = String(
+                decoding: (try? sent.request.serialized(host: settings.sidecarURL.hostHeader)) ?? [], as: UTF8.self)
             #expect(wire.hasPrefix("POST /api/services/0123456789ab/drain HTTP/1.1\r\nHost: [::1]:7778\r\n"))
             #expect(wire.contains("Content-Length: 0\r\n"))
         }
@@ -217,6 +222,35 @@ struct SidecarClientTests {
             #expect(transport.sent.count == 1)
             #expect(box.values.isEmpty)
         }
+    }
+
+    @Test func cancellingCancelsTheAttemptInFlight() async {
+        let transport = ScriptedTransport(loop: harness.loop, script: [nil])
+        let client = SidecarClient(loop: harness.loop, settings: settings(), transport: transport)
+        harness.sync {
+            let request = client.drain(serviceID: id) { _ in Issue.record("a cancelled call must not complete") }
+            #expect(transport.handles.count == 1)
+            #expect(transport.handles[0].cancelled == false)
+            request.cancel()
+            #expect(transport.handles[0].cancelled)
+        }
+    }
+
+    @Test func closeEndsEveryCallWithoutCompletionAndRefusesNewOnes() async {
+        let transport = ScriptedTransport(loop: harness.loop, script: [nil])
+        let client = SidecarClient(loop: harness.loop, settings: settings(), transport: transport)
+        let box = ResultBox<SidecarPollResult>()
+        harness.sync {
+            _ = client.fetchState(serviceID: id, host: nil) { box.values.append($0) }
+            _ = client.drain(serviceID: id) { _ in box.values.append(.unreachable(reason: "drain", attempts: 0)) }
+            client.close()
+            #expect(transport.closed)
+            #expect(transport.handles.allSatisfy { $0.cancelled })
+            _ = client.fetchState(serviceID: id, host: nil) { box.values.append($0) }
+            #expect(transport.sent.count == 2)
+        }
+        try? await Task.sleep(for: .milliseconds(50))
+        harness.sync { #expect(box.values.isEmpty) }
     }
 
     @Test func aLateAnswerAfterCancelIsIgnored() async {

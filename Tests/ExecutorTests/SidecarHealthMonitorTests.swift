@@ -65,6 +65,7 @@ final class FakeHealthSource: HealthSource, @unchecked Sendable {
     var drains: [String] = []
     var heldPolls: [Request] = []
     var requests: [Request] = []
+    var closed = false
 
     init(loop: EventLoop, pollResults: [SidecarPollResult] = []) {
         self.loop = loop
@@ -98,6 +99,11 @@ final class FakeHealthSource: HealthSource, @unchecked Sendable {
         requests.append(request)
         if !holdDrains { answerSoon(request) }
         return request
+    }
+
+    func close() {
+        closed = true
+        for request in requests { request.cancel() }
     }
 
     func releaseHeld() {
@@ -410,6 +416,7 @@ struct SidecarHealthMonitorTests {
             #expect(recorder.failures.isEmpty)
             #expect(recorder.drainCompletions == 0)
             #expect(source.requests.allSatisfy { $0.cancelled })
+            #expect(source.closed)
         }
     }
 }

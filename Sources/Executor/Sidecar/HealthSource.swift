@@ -16,6 +16,9 @@ protocol HealthSource: AnyObject {
     /// Asks Sidecar to set the service DRAINING, retrying until it answers 202 or the attempts run out.
     @discardableResult
     func drain(serviceID: String, completion: @escaping (SidecarDrainResult) -> Void) -> any SidecarRequest
+
+    /// Ends every call in flight (no completion runs afterwards) and releases connections. Idempotent.
+    func close()
 }
 
 /// A call to Sidecar in progress, retries included.

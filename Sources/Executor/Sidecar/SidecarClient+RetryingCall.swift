@@ -14,7 +14,8 @@ final class RetryingCall<Result>: SidecarRequest, @unchecked Sendable {
         case failed(reason: String)
     }
 
-    typealias Attempt = (_ number: Int, _ done: @escaping (Outcome) -> Void) -> Void
+    /// Starts attempt `number`, which reports through `done`; returns its handle, for cancelling it.
+    typealias Attempt = (_ number: Int, _ done: @escaping (Outcome) -> Void) -> any SidecarRequest
 
     private let loop: EventLoop
     private let attempts: Int
@@ -23,6 +24,8 @@ final class RetryingCall<Result>: SidecarRequest, @unchecked Sendable {
     private let giveUp: (_ lastReason: String, _ attempts: Int) -> Result
     private var completion: ((Result) -> Void)?
     private var retryTimer: ScheduledTimer?
+    /// The attempt in flight, cancelled with the call so that it does not hold a connection to its timeout.
+    private var inFlight: (any SidecarRequest)?
     /// The attempt whose answer is awaited; answers of any other (there are none, unless a transport misbehaves)
     /// are ignored.
     private var current = 0
@@ -58,6 +61,8 @@ final class RetryingCall<Result>: SidecarRequest, @unchecked Sendable {
         completion = nil
         retryTimer?.cancel()
         retryTimer = nil
+        inFlight?.cancel()
+        inFlight = nil
     }
 
     private func run() {
@@ -67,13 +72,16 @@ final class RetryingCall<Result>: SidecarRequest, @unchecked Sendable {
         let number = current
         // Strong captures: a caller may drop the request it got back, and the call must still complete. The cycles
         // end when the attempt answers (the transport's timeout bounds that) and when the timer fires or is cancelled.
-        attempt(number) { outcome in
+        let handle = attempt(number) { outcome in
             self.attemptEnded(number, outcome)
         }
+        // The attempt may have ended already, inside `attempt`.
+        if number == current, completion != nil, retryTimer == nil { inFlight = handle }
     }
 
     private func attemptEnded(_ number: Int, _ outcome: Outcome) {
         guard number == current, completion != nil, retryTimer == nil else { return }
+        inFlight = nil
         switch outcome {
         case .finished(let result):
             finish(result)

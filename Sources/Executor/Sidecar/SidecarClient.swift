@@ -23,12 +23,16 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
     static let maxDrainAnswerBytes = 64 << 10
 
     private let loop: EventLoop
-    private let url: HTTPURL
+    /// The state document's path and query.
+    private let stateTarget: String
     private let timeout: Duration
     private let attempts: Int
     private let retryDelay: Duration
     private let transport: any SidecarTransport
     let maxStateBytes: Int
+    /// Calls in progress, cancelled by `close`.
+    private var calls: [ObjectIdentifier: any SidecarRequest] = [:]
+    private var isClosed = false
 
     init(
         loop: EventLoop,
@@ -37,7 +41,7 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
         maxStateBytes: Int = SidecarClient.defaultMaxStateBytes
     ) {
         self.loop = loop
-        self.url = settings.sidecarURL
+        self.stateTarget = settings.sidecarURL.target
         self.timeout = settings.httpTimeout
         self.attempts = max(0, settings.sidecarRetryCount) + 1
         self.retryDelay = max(settings.sidecarRetryDelay, .zero)
@@ -53,11 +57,9 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
         // A poll every half minute does not justify keeping a socket open in between (hundreds of executors per
         // host would each hold one to Sidecar), nor risk an attempt on a connection Sidecar has dropped meanwhile.
         let request = HTTPRequest(
-            method: .get, target: url.target, headers: ["Accept": "application/json", "Connection": "close"])
-        let call = RetryingCall<SidecarPollResult>(
-            loop: loop, attempts: attempts, delay: retryDelay, completion: completion
-        ) { [transport, url, timeout, maxStateBytes] _, done in
-            transport.send(request, to: url, timeout: timeout, maxBodyBytes: maxStateBytes) { result in
+            method: .get, target: stateTarget, headers: ["Accept": "application/json", "Connection": "close"])
+        return run(completion: completion) { [transport, timeout, maxStateBytes] _, done in
+            transport.send(request, timeout: timeout, maxBodyBytes: maxStateBytes) { result in
                 switch result {
                 case .success(let answer):
                     done(.finished(.answered(SidecarState.lookup(serviceID: serviceID, host: host, in: answer.body))))
@@ -70,17 +72,13 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
         } giveUp: { reason, attempts in
             .unreachable(reason: reason, attempts: attempts)
         }
-        call.start()
-        return call
     }
 
     func drain(serviceID: String, completion: @escaping (SidecarDrainResult) -> Void) -> any SidecarRequest {
         let request = HTTPRequest(
             method: .post, target: "/api/services/\(serviceID)/drain", headers: ["Connection": "close"], body: [])
-        let call = RetryingCall<SidecarDrainResult>(
-            loop: loop, attempts: attempts, delay: retryDelay, completion: completion
-        ) { [transport, url, timeout] attempt, done in
-            transport.send(request, to: url, timeout: timeout, maxBodyBytes: Self.maxDrainAnswerBytes) { result in
+        return run(completion: completion) { [transport, timeout] attempt, done in
+            transport.send(request, timeout: timeout, maxBodyBytes: Self.maxDrainAnswerBytes) { result in
                 switch result {
                 case .success(let answer) where answer.status == 202:
                     done(.finished(.drained(attempts: attempt)))
@@ -93,6 +91,37 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
         } giveUp: { reason, attempts in
             .failed(reason: reason, attempts: attempts)
         }
+    }
+
+    func close() {
+        loop.assertOnLoop()
+        isClosed = true
+        let calls = self.calls.values
+        self.calls = [:]
+        for call in calls { call.cancel() }
+        transport.close()
+    }
+
+    /// Starts a call with its retries and keeps it until it completes, so that `close` can cancel it.
+    private func run<Result>(
+        completion: @escaping (Result) -> Void,
+        attempt: @escaping RetryingCall<Result>.Attempt,
+        giveUp: @escaping (_ lastReason: String, _ attempts: Int) -> Result
+    ) -> any SidecarRequest {
+        loop.assertOnLoop()
+        var key: ObjectIdentifier?
+        let call = RetryingCall<Result>(
+            loop: loop, attempts: attempts, delay: retryDelay,
+            completion: { [weak self] result in
+                if let key { self?.calls[key] = nil }
+                completion(result)
+            }, attempt: attempt, giveUp: giveUp)
+        guard !isClosed else {
+            call.cancel()
+            return call
+        }
+        key = ObjectIdentifier(call)
+        calls[ObjectIdentifier(call)] = call
         call.start()
         return call
     }
@@ -104,17 +133,21 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
     }
 }
 
-/// How `SidecarClient` sends one HTTP request: the event loop's HTTP client in the executor, a script in unit tests.
+/// How `SidecarClient` sends one HTTP request to Sidecar's host and port: the event loop's HTTP client in the
+/// executor (`HTTPSidecarTransport`), a script in unit tests.
 protocol SidecarTransport: AnyObject {
-    /// Sends `request` to `url`'s host and port; the completion runs once, on the loop, with the whole response
-    /// or the failure (`bodyTooLarge` as soon as the body passes `maxBodyBytes`, `timedOut` after `timeout`).
+    /// Sends `request`; the completion runs once, on the loop, with the whole response or the failure
+    /// (`bodyTooLarge` as soon as the body passes `maxBodyBytes`, `timedOut` after `timeout`), unless the returned
+    /// handle is cancelled first.
     func send(
         _ request: HTTPRequest,
-        to url: HTTPURL,
         timeout: Duration,
         maxBodyBytes: Int,
         completion: @escaping (Result<SidecarAnswer, HTTPClientError>) -> Void
-    )
+    ) -> any SidecarRequest
+
+    /// Cancels what is in flight and closes the connections. Idempotent.
+    func close()
 }
 
 /// An HTTP answer from Sidecar.

@@ -12,6 +12,8 @@ import EventLoop
 /// draining duration, whether or not Sidecar accepted it (as the original does), and then runs its completion. The
 /// container exiting cuts both short. Each completion runs exactly once, unless `stop` comes first.
 ///
+/// The monitor owns its source: `stop` closes it.
+///
 /// Confined to the event loop: every method must be called on it, and every callback runs on it.
 final class SidecarHealthMonitor: TaskHealthChecking, @unchecked Sendable {
     private enum DrainState {
@@ -124,6 +126,7 @@ final class SidecarHealthMonitor: TaskHealthChecking, @unchecked Sendable {
         drainTimer = nil
         drainCompletions = []
         if drainState == .inProgress { drainState = .done }
+        source.close()
     }
 
     // MARK: - Polling
