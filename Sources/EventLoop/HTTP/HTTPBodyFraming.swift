@@ -27,25 +27,23 @@ enum HTTPBodyFraming: Sendable, Equatable {
             self = .length(0)
             return
         }
-        let contentLengths = head.headers.listElements(for: "Content-Length")
         if head.headers.contains("Transfer-Encoding") {
             guard !head.headers.contains("Content-Length") else { throw .conflictingFraming }
             let codings = head.headers.listElements(for: "Transfer-Encoding")
             guard codings.count == 1, codings[0].equalsIgnoringASCIICase("chunked") else {
                 let value = head.headers.values(for: "Transfer-Encoding").joined(separator: ", ")
-                throw .unsupportedTransferEncoding(String(ASCII.excerpt(value.utf8)))
+                throw .unsupportedTransferEncoding(ASCII.excerpt(value.utf8))
             }
             self = .chunked
-        } else if let first = contentLengths.first {
-            let value = head.headers.values(for: "Content-Length").joined(separator: ", ")
-            let invalid = HTTPClientError.invalidContentLength(ASCII.excerpt(value.utf8))
-            guard let length = ASCII.decimalNumber(first.utf8), contentLengths.allSatisfy({ $0 == first }) else {
-                throw invalid
+        } else if head.headers.contains("Content-Length") {
+            let lengths = head.headers.listElements(for: "Content-Length")
+            guard let first = lengths.first, let length = ASCII.decimalNumber(first.utf8),
+                lengths.allSatisfy({ $0 == first })
+            else {
+                let value = head.headers.values(for: "Content-Length").joined(separator: ", ")
+                throw .invalidContentLength(ASCII.excerpt(value.utf8))
             }
             self = .length(length)
-        } else if head.headers.contains("Content-Length") {
-            // Present but empty ("Content-Length:"): not a number.
-            throw .invalidContentLength("")
         } else {
             self = .untilClose
         }

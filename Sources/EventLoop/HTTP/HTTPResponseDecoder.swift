@@ -42,8 +42,9 @@ public struct HTTPResponseDecoder: Sendable {
     }
 
     /// Says which method the next response answers; call it when sending each request. Only HEAD changes
-    /// anything (its response has no body whatever its headers say), and it applies to the next final
-    /// response only, so calling it before the previous response has ended is fine.
+    /// anything (its response has no body whatever its headers say). It applies to the next final response
+    /// head the decoder completes, so it may be called while the previous response's body is still
+    /// arriving, but not before that response's head has been decoded.
     public mutating func expectResponse(to method: HTTPMethod) {
         respondingToHEAD = method == .head
     }

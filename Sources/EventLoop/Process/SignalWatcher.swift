@@ -35,15 +35,22 @@ public final class SignalWatcher: @unchecked Sendable {
 
     /// Starts watching `signals`; `handler` runs on `loop` once per delivery (signals arriving close together
     /// may be coalesced into one call). Callable from any thread.
+    ///
+    /// Dispatch registers the sources asynchronously; `onReady` runs on the loop once all of them are. A
+    /// signal arriving before that finds SIG_IGN and is lost, so a program that must not miss one (a test
+    /// sending itself a signal) waits for `onReady`. At executor start-up that window is microseconds long.
     public init(
         signals: [ProcessSignal] = ProcessSignal.allCases,
         on loop: EventLoop,
+        onReady: (@Sendable () -> Void)? = nil,
         handler: @escaping @Sendable (ProcessSignal) -> Void
     ) {
+        let readiness = ReadinessCountdown(count: signals.count, loop: loop, onReady: onReady)
         sources = signals.map { signal in
             Posix.ignoreSignal(signal.number)
             let source = DispatchSource.makeSignalSource(signal: signal.number, queue: loop.queue)
             source.setEventHandler { handler(signal) }
+            source.setRegistrationHandler { readiness.oneReady() }
             source.activate()
             return source
         }
@@ -57,5 +64,27 @@ public final class SignalWatcher: @unchecked Sendable {
 
     deinit {
         cancel()
+    }
+}
+
+/// Calls `onReady` once `count` registrations have been reported. Confined to the loop queue (registration
+/// handlers run there).
+private final class ReadinessCountdown: @unchecked Sendable {
+    // @unchecked: `remaining` is only touched on the loop queue.
+    private var remaining: Int
+    private let loop: EventLoop
+    private let onReady: (@Sendable () -> Void)?
+
+    init(count: Int, loop: EventLoop, onReady: (@Sendable () -> Void)?) {
+        self.remaining = count
+        self.loop = loop
+        self.onReady = onReady
+        if count == 0, let onReady { loop.execute(onReady) }
+    }
+
+    func oneReady() {
+        loop.assertOnLoop()
+        remaining -= 1
+        if remaining == 0 { onReady?() }
     }
 }

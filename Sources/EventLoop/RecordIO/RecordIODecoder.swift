@@ -50,15 +50,21 @@ public struct RecordIODecoder: Sendable {
         }
         guard scannedDigits < buffer.readableBytes else { return nil }
         guard scannedDigits > 0 else { throw .emptyLength(offset: streamOffset) }
-        let digits = buffer.readableView.prefix(scannedDigits)
+        // The slice of the buffer dies with this statement, before the buffer is mutated (no copy-on-write).
+        let length = try checkedLength(buffer.readableView.prefix(scannedDigits))
+        buffer.moveReaderIndex(forwardBy: scannedDigits + 1)
+        streamOffset += scannedDigits + 1
+        scannedDigits = 0
+        return length
+    }
+
+    /// The announced length, known to be all digits, if it is within `maxRecordSize`.
+    private func checkedLength(_ digits: ArraySlice<UInt8>) throws(RecordIOError) -> Int {
         // nil only on overflow (the bytes are known digits), which is too large as well.
         guard let length = ASCII.decimalNumber(digits), length <= maxRecordSize else {
             let text = String(decoding: digits, as: UTF8.self)
             throw .recordTooLarge(length: text, limit: maxRecordSize, offset: streamOffset)
         }
-        buffer.moveReaderIndex(forwardBy: scannedDigits + 1)
-        streamOffset += scannedDigits + 1
-        scannedDigits = 0
         return length
     }
 }

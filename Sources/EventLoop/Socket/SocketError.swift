@@ -22,6 +22,17 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The failure without the endpoint, for messages that name the endpoint already:
+    /// "connect failed: Connection refused (errno 111)", "no connection within 5.0 seconds".
+    public var reason: String {
+        switch self {
+        case .resolutionFailed(let host, let reason): return "the host name '\(host)' could not be resolved: \(reason)"
+        case .connectFailed(_, let error): return error.description
+        case .timedOut(_, let after): return "no connection within \(after)"
+        case .invalidUnixPath: return "the Unix socket path is empty, too long or contains a NUL byte"
+        }
+    }
+
     /// The errno value behind the failure, when there is one (ETIMEDOUT for a timeout).
     public var code: Int32? {
         switch self {

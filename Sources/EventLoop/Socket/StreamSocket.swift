@@ -30,8 +30,8 @@ public final class StreamSocket: @unchecked Sendable {
     private var firstPendingChunk = 0
     private var firstChunkOffset = 0
 
-    /// How many reads one readiness event may do before yielding the loop to other sockets.
-    private static let readsPerWakeUp = 4
+    /// How many reads (of up to `EventLoop.readBufferSize` bytes) one wake-up may do before yielding the loop.
+    private static let readsPerWakeUp = 16
 
     /// The descriptor, for tests that check when it is released.
     var fileDescriptor: Int32 { watcher.fileDescriptor }
@@ -89,8 +89,18 @@ public final class StreamSocket: @unchecked Sendable {
     }
 
     private func readable() {
+        // Read until the kernel says EAGAIN (or EOF) rather than trusting the source to fire again for what
+        // is left: libdispatch on Linux disarms the fd on each event, and an end of file that arrived with
+        // the last bytes has been seen not to re-fire for Unix sockets (observed on gVisor).
         var reads = 0
-        while isOpen && reads < Self.readsPerWakeUp {
+        while isOpen {
+            guard reads < Self.readsPerWakeUp else {
+                // Plenty read in one go: let other sockets and timers run, then carry on.
+                loop.execute { [self] in
+                    if isOpen { readable() }
+                }
+                return
+            }
             reads += 1
             let buffer = loop.readBuffer
             let result: IOResult<Int>
@@ -108,8 +118,6 @@ public final class StreamSocket: @unchecked Sendable {
                 return
             case .processed(let count):
                 onData?(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-                // A short read drained the kernel buffer; reading again would only return EAGAIN.
-                if count < buffer.count { return }
             }
         }
     }

@@ -1,0 +1,22 @@
+import Foundation
+import Testing
+
+@testable import EventLoop
+
+struct ProcessEnvironmentTests {
+    @Test func readsTheSameVariablesAsFoundation() {
+        let ours = ProcessEnvironment.current()
+        let foundation = ProcessInfo.processInfo.environment
+        #expect(ours["PATH"] == foundation["PATH"])
+        #expect(ours.count == foundation.count)
+    }
+
+    @Test func seesVariablesSetAtRuntimeAndKeepsEqualsSignsInValues() {
+        let name = "EVENTLOOP_TEST_\(ProcessControl.processID)"
+        setenv(name, "a=b=c", 1)
+        defer { unsetenv(name) }
+        #expect(ProcessEnvironment.current()[name] == "a=b=c")
+        #expect(ProcessEnvironment.value(name) == "a=b=c")
+        #expect(ProcessEnvironment.value(name + "_UNSET") == nil)
+    }
+}
