@@ -7,19 +7,20 @@ import EventLoop
 /// Off means no backoff, no polls and no drain: `NoHealthChecking`.
 /// - Parameters:
 ///   - taskLabels: the task's labels (Docker `label` parameters and TaskInfo labels).
-///   - source: how to reach Sidecar; only evaluated when checking is on.
+///   - source: how to reach Sidecar (by default over HTTP at EXECUTOR_SIDECAR_URL); only evaluated when checking is on.
 func makeHealthChecking(
     for taskLabels: [String: String],
     settings: ExecutorSettings,
     loop: EventLoop,
     logger: SidecarLogger = .executorLog,
-    source: () -> any HealthSource
+    source: (() -> any HealthSource)? = nil
 ) -> any TaskHealthChecking {
     guard SidecarDiscovery.isEnabled(labels: taskLabels) else {
         logger.info("Sidecar health checking and draining are off for this task (label SidecarDiscover=false).")
         return NoHealthChecking()
     }
-    return SidecarHealthMonitor(loop: loop, settings: settings, source: source(), logger: logger)
+    let source = source?() ?? SidecarClient(loop: loop, settings: settings)
+    return SidecarHealthMonitor(loop: loop, settings: settings, source: source, logger: logger)
 }
 
 /// The `SidecarDiscover` label, by which a task opts out of Sidecar (Sidecar then ignores its container too).
