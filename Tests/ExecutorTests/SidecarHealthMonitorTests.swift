@@ -9,7 +9,7 @@ import Testing
 struct LoopHarness: Sendable {
     let loop = EventLoop(label: "sidecar-tests")
 
-    func sync<T: Sendable>(_ work: () -> T) -> T {
+    func sync<T>(_ work: () -> T) -> T {
         loop.queue.sync(execute: work)
     }
 
