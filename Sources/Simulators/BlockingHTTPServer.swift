@@ -5,6 +5,16 @@
 /// the peer the loop is tested against. Requests are parsed as strictly as Go's net/http parses them
 /// (the real Sidecar and Docker Engine are Go servers). Call `stop()` when done: it closes the listener
 /// and every connection and joins every thread, so tests leak neither threads nor ports.
+///
+/// ```swift
+/// let server = try BlockingHTTPServer()          // or BlockingHTTPServer(unixPath: "/tmp/x/engine.sock")
+/// server.handler = { request, responder in
+///     responder.respond(status: 200, headers: [("Content-Type", "text/plain")], body: "pong")
+/// }
+/// server.start()
+/// defer { server.stop() }
+/// // point the client at server.endpointString, then assert on server.requests
+/// ```
 public final class BlockingHTTPServer: @unchecked Sendable {
     /// Called on the connection's thread for every request; answer through the responder, now or later.
     public typealias Handler = @Sendable (HTTPServerRequest, HTTPResponder) -> Void
@@ -36,6 +46,7 @@ public final class BlockingHTTPServer: @unchecked Sendable {
     private var dropping = false
     private var logging = true
     private var accepted = 0
+    private var connectionLimit = 1024
 
     /// Binds and listens at once (so `port` is known before `start()`); connections wait in the
     /// backlog until `start()`.
@@ -74,6 +85,13 @@ public final class BlockingHTTPServer: @unchecked Sendable {
         set { lock.withLock { currentHandler = newValue } }
     }
 
+    /// Most connections served at once; beyond it new ones are closed on accept, so a client that leaks
+    /// connections shows up as failures instead of an ever-growing pile of threads.
+    public var maxOpenConnections: Int {
+        get { lock.withLock { connectionLimit } }
+        set { lock.withLock { connectionLimit = newValue } }
+    }
+
     /// When true, each new connection is closed as soon as it is accepted, before a byte is read.
     public var dropsNewConnections: Bool {
         get { lock.withLock { dropping } }
@@ -95,7 +113,8 @@ public final class BlockingHTTPServer: @unchecked Sendable {
     /// Requests that could not be parsed; each was answered with an error status and its connection closed.
     public var malformedRequests: [HTTPServerRequestParseError] { lock.withLock { malformed } }
 
-    /// How many connections have been accepted, including dropped ones.
+    /// How many connections have been accepted, including dropped ones (see `dropsNewConnections` and
+    /// `maxOpenConnections`).
     public var acceptedConnectionCount: Int { lock.withLock { accepted } }
 
     /// How many connections are open right now.
@@ -158,7 +177,9 @@ public final class BlockingHTTPServer: @unchecked Sendable {
             let ended = endedThreads
             endedThreads = []
             accepted += 1
-            guard lifecycle == .running && !dropping else { return (ended, false) }
+            guard lifecycle == .running && !dropping && connections.count < connectionLimit else {
+                return (ended, false)
+            }
             let connection = HTTPServerConnection(id: nextConnectionID, descriptor: descriptor, server: self)
             nextConnectionID += 1
             connections[connection.id] = connection

@@ -130,7 +130,8 @@ public final class HTTPResponder: @unchecked Sendable {
         operate(from: [.streaming]) { _ in (.closed(reset: true), true) }
     }
 
-    var isStreaming: Bool { operation.withLock { exchange == .streaming } }
+    /// True while the stream may still be written: started, not ended, and its connection still usable.
+    var isStreaming: Bool { operation.withLock { exchange == .streaming } && connection.isWritable }
 
     /// Blocks the serving thread until the exchange is settled or the server stops.
     func waitUntilSettled() -> HTTPServerConnection.Ending {

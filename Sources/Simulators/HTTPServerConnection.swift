@@ -94,6 +94,9 @@ final class HTTPServerConnection: @unchecked Sendable {
         return false
     }
 
+    /// False once the socket is closed, broken, or being shut down by `stop()`.
+    var isWritable: Bool { state.withLock { !isClosed && !writeFailed && !isStopping } }
+
     /// Called by `stop()`: wakes the serving thread and any writer blocked on this socket.
     func stopNow() {
         state.withLock {

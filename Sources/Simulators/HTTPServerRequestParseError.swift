@@ -25,6 +25,8 @@ public struct HTTPServerRequestParseError: Error, Equatable, CustomStringConvert
         /// An HTTP/1.1 request without a Host header (Go's net/http answers 400 too).
         case missingHost
         case duplicateHost
+        /// A Host value with bytes Go's `httpguts.ValidHostHeader` refuses, e.g. the `/` of a socket path.
+        case invalidHost(String)
         /// Content-Length is not a plain decimal number, or repeated with different values.
         case invalidContentLength(String)
         /// Both Content-Length and Transfer-Encoding: the framing would be ambiguous.
@@ -88,6 +90,8 @@ public struct HTTPServerRequestParseError: Error, Equatable, CustomStringConvert
             return "The HTTP/1.1 request starting \(place) has no Host header."
         case .duplicateHost:
             return "The request starting \(place) has more than one Host header."
+        case .invalidHost(let value):
+            return "The request starting \(place) has a malformed Host header '\(value)'."
         case .invalidContentLength(let value):
             return "The request starting \(place) has an invalid Content-Length '\(value)'."
         case .contentLengthWithTransferEncoding:

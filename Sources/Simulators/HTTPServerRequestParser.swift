@@ -153,7 +153,7 @@ public struct HTTPServerRequestParser: Sendable {
         guard !target.contains(SimulatorASCII.space) else { throw ParseError(.malformedRequestLine, offset: offset) }
         let versionText = String(decoding: version, as: UTF8.self)
         guard Self.isWellFormedVersion(version) else { throw ParseError(.malformedRequestLine, offset: offset) }
-        guard method.allSatisfy(Self.isTokenByte) else { throw ParseError(.invalidMethod, offset: offset) }
+        guard method.allSatisfy(SimulatorASCII.isTokenByte) else { throw ParseError(.invalidMethod, offset: offset) }
         let targetText = String(decoding: target, as: UTF8.self)
         guard target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), Self.isAcceptedTargetForm(targetText) else {
             throw ParseError(.invalidTarget, offset: offset)
@@ -168,8 +168,8 @@ public struct HTTPServerRequestParser: Sendable {
 
     private static func isWellFormedVersion(_ version: ArraySlice<UInt8>) -> Bool {
         let bytes = Array(version)
-        return bytes.count == 8 && bytes[0..<5].elementsEqual("HTTP/".utf8) && isDigit(bytes[5])
-            && bytes[6] == UInt8(ascii: ".") && isDigit(bytes[7])
+        return bytes.count == 8 && bytes[0..<5].elementsEqual("HTTP/".utf8) && SimulatorASCII.isDigit(bytes[5])
+            && bytes[6] == UInt8(ascii: ".") && SimulatorASCII.isDigit(bytes[7])
     }
 
     private static func isAcceptedTargetForm(_ target: String) -> Bool {
@@ -192,12 +192,11 @@ public struct HTTPServerRequestParser: Sendable {
             throw ParseError(.obsoleteLineFolding, offset: offset)
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0,
-            line[..<colon].allSatisfy(Self.isTokenByte)
+            line[..<colon].allSatisfy(SimulatorASCII.isTokenByte)
         else { throw ParseError(.malformedHeader, offset: offset) }
         let name = String(decoding: line[..<colon], as: UTF8.self)
-        // Field values may hold tabs, visible ASCII and obs-text (>= 0x80), but no other control bytes.
         let value = line[(colon + 1)...]
-        guard value.allSatisfy({ $0 == SimulatorASCII.tab || ($0 >= 0x20 && $0 != 0x7F) }) else {
+        guard value.allSatisfy(SimulatorASCII.isFieldValueByte) else {
             throw ParseError(.invalidHeaderValue(name: name), offset: offset)
         }
         let text = Substring(String(decoding: value, as: UTF8.self)).trimmingSpacesAndTabs()
@@ -209,6 +208,9 @@ public struct HTTPServerRequestParser: Sendable {
         let hosts = request.headers(named: "Host")
         if request.version == "HTTP/1.1" && hosts.isEmpty { throw ParseError(.missingHost, offset: requestStart) }
         if hosts.count > 1 { throw ParseError(.duplicateHost, offset: requestStart) }
+        if let host = hosts.first, !host.utf8.allSatisfy(SimulatorASCII.isHostByte) {
+            throw ParseError(.invalidHost(host), offset: requestStart)
+        }
         let encodings = request.headers(named: "Transfer-Encoding")
         let lengths = request.headers(named: "Content-Length")
         if !encodings.isEmpty {
@@ -237,20 +239,22 @@ public struct HTTPServerRequestParser: Sendable {
 
     private static func decimal(_ text: String) -> Int? {
         let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= 18, bytes.allSatisfy(isDigit) else { return nil }
+        guard !bytes.isEmpty, bytes.count <= 18, bytes.allSatisfy(SimulatorASCII.isDigit) else { return nil }
         return bytes.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
     }
 
     private mutating func parseChunkSize(_ line: [UInt8], at offset: Int) throws(ParseError) -> Int {
         let digits = line.prefix { $0 != UInt8(ascii: ";") }
         let extensionBytes = line[digits.endIndex...]
-        guard !digits.isEmpty, extensionBytes.allSatisfy({ $0 == SimulatorASCII.tab || ($0 >= 0x20 && $0 != 0x7F) })
+        guard !digits.isEmpty, extensionBytes.allSatisfy(SimulatorASCII.isFieldValueByte)
         else {
             throw ParseError(.malformedChunkSize, offset: offset)
         }
         var size = 0
         for digit in digits {
-            guard let value = Self.hexValue(digit) else { throw ParseError(.malformedChunkSize, offset: offset) }
+            guard let value = SimulatorASCII.hexValue(digit) else {
+                throw ParseError(.malformedChunkSize, offset: offset)
+            }
             size = size * 16 + value
             // Checked per digit so that a run of hex digits cannot overflow before the limit applies.
             if request.body.count + size > limits.maxBodyBytes {
@@ -269,36 +273,4 @@ public struct HTTPServerRequestParser: Sendable {
         requestStart = consumedBytes
         return complete
     }
-
-    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a")) + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(byte - UInt8(ascii: "A")) + 10
-        default: nil
-        }
-    }
-
-    /// RFC 9110 `tchar`: the bytes allowed in methods and field names.
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(
-                ascii: "0")...UInt8(
-                ascii: "9"):
-            true
-        default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
-    }
-}
-
-/// The bytes HTTP framing is made of. A namespace of our own rather than `UInt8` statics, so that
-/// nothing clashes with extensions other modules may add to `UInt8`.
-enum SimulatorASCII {
-    static let carriageReturn = UInt8(ascii: "\r")
-    static let lineFeed = UInt8(ascii: "\n")
-    static let space = UInt8(ascii: " ")
-    static let tab = UInt8(ascii: "\t")
 }

@@ -8,6 +8,16 @@
 /// and shows in the state a moment later; here the state changes before the 202 is sent.
 ///
 /// Every control is thread-safe. Call `stop()` when done.
+///
+/// ```swift
+/// let sidecar = try SimulatedSidecar(hostname: "node-a")
+/// sidecar.setService(id: "0123456789ab", name: "web")
+/// sidecar.start()
+/// defer { sidecar.stop() }
+/// // the executor polls http://\(sidecar.endpointString)/state.json …
+/// sidecar.setStatus(id: "0123456789ab", .unhealthy)
+/// sidecar.drainResponses = [500, 202]          // the first drain fails, the retry succeeds
+/// ```
 public final class SimulatedSidecar: @unchecked Sendable {
     /// How the simulator answers, whatever the request.
     public enum Mode: Sendable, Equatable {
@@ -106,7 +116,8 @@ public final class SimulatedSidecar: @unchecked Sendable {
         set { lock.withLock { script = newValue } }
     }
 
-    /// Every request received, in order.
+    /// Every request received, in order (refused connections never get as far as a request); not kept
+    /// while `server.keepsRequestLog` is false.
     public var requests: [RequestRecord] { lock.withLock { log } }
 
     /// Waits until `count` requests have arrived in total; false if `timeout` passed first.
@@ -153,21 +164,30 @@ public final class SimulatedSidecar: @unchecked Sendable {
     // MARK: - Serving
 
     private func handle(_ request: HTTPServerRequest, _ responder: HTTPResponder) {
+        let record = RequestRecord(
+            method: request.method, path: request.path, receivedAt: .now, connectionID: request.connectionID)
+        let logging = server.keepsRequestLog
         let (mode, now) = lock.withLock {
-            log.append(
-                RequestRecord(
-                    method: request.method, path: request.path, receivedAt: .now, connectionID: request.connectionID))
+            if logging { log.append(record) }
             return (modeStorage, clockStorage())
         }
         let answer = SidecarAnswer(responder: responder, date: now)
+        // Fault modes answer every request alike, before any routing.
         switch mode {
-        case .normal: break
-        case .hang: return responder.stall()
+        case .normal:
+            break
+        case .hang:
+            responder.stall()
+            return
         case .refuse:
             responder.closeWithoutAnswer()
             return
-        case .garbage(let count): return answer.send(200, json: SidecarAnswer.garbage(count: count))
-        case .status(let status): return answer.sendError(status, "\(HTTPStatusReason.phrase(for: status)) - simulated")
+        case .garbage(let count):
+            answer.send(200, json: SidecarAnswer.garbage(count: count))
+            return
+        case .status(let status):
+            answer.sendError(status, "\(HTTPStatusReason.phrase(for: status)) - simulated")
+            return
         }
         switch SidecarRoute(method: request.method, path: request.path) {
         case .state(let fileExtension):

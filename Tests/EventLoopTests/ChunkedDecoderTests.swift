@@ -2,17 +2,10 @@ import EventLoop
 import Testing
 
 struct ChunkedDecoderTests {
-    /// Adjacent `.data` parts merged into one, since data pieces follow the network's cuts.
+    /// Adjacent `.data` parts merged into one.
     private func mergingData(_ parts: [ChunkedDecoder.Part]) -> [ChunkedDecoder.Part] {
-        var merged: [ChunkedDecoder.Part] = []
-        for part in parts {
-            if case .data(let bytes) = part, case .data(let previous)? = merged.last {
-                merged[merged.count - 1] = .data(previous + bytes)
-            } else {
-                merged.append(part)
-            }
-        }
-        return merged
+        mergingPieces(
+            parts, piece: { if case .data(let bytes) = $0 { bytes } else { nil } }, make: ChunkedDecoder.Part.data)
     }
 
     private func decode(_ text: String, limits: HTTPLimits = HTTPLimits()) -> DecodeRun<

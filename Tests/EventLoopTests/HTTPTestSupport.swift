@@ -128,17 +128,27 @@ func decodeEveryWay<Decoder: IncrementalDecoder>(
     return reference!
 }
 
-/// Adjacent `.body` parts merged into one, since body pieces follow the network's cuts.
-func mergingBodies(_ parts: [HTTPResponsePart]) -> [HTTPResponsePart] {
-    var merged: [HTTPResponsePart] = []
-    for part in parts {
-        if case .body(let bytes) = part, case .body(let previous)? = merged.last {
-            merged[merged.count - 1] = .body(previous + bytes)
+/// `outputs` with adjacent byte pieces merged into one, since pieces follow the network's cuts: `piece`
+/// gives an output's bytes (nil for outputs that are not pieces), `make` rebuilds a piece.
+func mergingPieces<Output>(
+    _ outputs: [Output],
+    piece: (Output) -> [UInt8]?,
+    make: ([UInt8]) -> Output
+) -> [Output] {
+    var merged: [Output] = []
+    for output in outputs {
+        if let bytes = piece(output), let last = merged.last, let previous = piece(last) {
+            merged[merged.count - 1] = make(previous + bytes)
         } else {
-            merged.append(part)
+            merged.append(output)
         }
     }
     return merged
+}
+
+/// Adjacent `.body` parts merged into one.
+func mergingBodies(_ parts: [HTTPResponsePart]) -> [HTTPResponsePart] {
+    mergingPieces(parts, piece: { if case .body(let bytes) = $0 { bytes } else { nil } }, make: HTTPResponsePart.body)
 }
 
 /// Bytes of an ASCII/UTF-8 literal, for readable test inputs.

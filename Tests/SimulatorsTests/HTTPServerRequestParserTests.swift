@@ -71,7 +71,8 @@ struct HTTPServerRequestParserTests {
         chunkedPost,
         TestHTTPClient.request("/a") + "POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyz",
         "GET http://node-a:7777/state.json HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
-        "OPTIONS * HTTP/1.1\r\nHost: h\r\nX-Obs: caf\u{E9}\r\n\r\n",
+        "OPTIONS * HTTP/1.1\r\nHost: [::1]:80\r\nX-Obs: caf\u{E9}\r\n\r\n",
+        "GET /_ping HTTP/1.1\r\nHost: \r\n\r\n",
     ])
     func givesIdenticalResultsWholeByteByByteAndInRandomSplits(text: String) {
         let splits = everySplit(of: text)
@@ -139,6 +140,9 @@ struct HTTPServerRequestParserTests {
             kind: .headersTooLarge(limit: 120), offset: 90),
         Malformed(text: "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", kind: .missingHost, offset: 0),
         Malformed(text: "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", kind: .duplicateHost, offset: 0),
+        Malformed(
+            text: "GET / HTTP/1.1\r\nHost: /var/run/docker.sock\r\n\r\n", kind: .invalidHost("/var/run/docker.sock"),
+            offset: 0),
         Malformed(
             text: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", kind: .invalidContentLength("-1"),
             offset: 0),

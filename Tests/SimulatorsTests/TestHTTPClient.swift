@@ -23,7 +23,7 @@ enum TestClientError: Error, Equatable, CustomStringConvertible {
 }
 
 /// A response as the test client read it.
-struct TestHTTPResponse {
+struct TestHTTPResponse: CustomStringConvertible {
     var status: Int
     var reason: String
     var headers: [(name: String, value: String)]
@@ -35,6 +35,13 @@ struct TestHTTPResponse {
     }
 
     var bodyString: String { String(decoding: body, as: UTF8.self) }
+
+    /// Short enough for a failure message even when the body is megabytes long.
+    var description: String {
+        let fields = headers.map { "\($0.name): \($0.value)" }.joined(separator: "; ")
+        return "\(status) \(reason) [\(fields)] \(body.count) bytes\(wasChunked ? " (chunked)" : ""): "
+            + String(bodyString.prefix(120))
+    }
 }
 
 /// A tiny blocking HTTP/1.1 client over a raw socket, so the server tests depend on neither the

@@ -1,7 +1,9 @@
 extension Duration {
     /// Parses Go's `time.ParseDuration` syntax: an optional sign, then one or more decimal numbers (fraction
     /// allowed) each followed by a unit `ns`, `us`, `µs`, `ms`, `s`, `m` or `h`; "0" alone is zero.
-    /// Examples: "250ms", "1m30s", "1.5h", "-2s". Like Go, the total must fit in Int64 nanoseconds.
+    /// Examples: "250ms", "1m30s", "1.5h", "-2s". Like Go, the total must fit in Int64 nanoseconds. Fractions
+    /// are computed exactly and truncated to the nanosecond, where Go rounds through float64; the two can differ
+    /// by a nanosecond for fractions with more than 15 significant digits.
     public static func parseGo(_ text: String) throws(DurationSyntaxError) -> Duration {
         var bytes = Array(text.utf8)[...]
         func fail(_ reason: DurationSyntaxError.Reason) -> DurationSyntaxError {

@@ -9,10 +9,17 @@
 public struct JSONObject: Sendable {
     public typealias Element = (key: String, value: JSONValue)
 
+    /// One key and value. A struct rather than the `Element` tuple because arrays of tuples look up their
+    /// runtime type metadata on every allocation, which showed up as the parser's largest single cost.
+    struct Member {
+        var key: String
+        var value: JSONValue
+    }
+
     /// Objects this small are searched linearly: comparing a few short keys is cheaper than hashing one.
     static let linearSearchLimit = 12
 
-    private var entries: [Element]
+    private var entries: [Member]
     /// Key to position in `entries`; empty until the object outgrows `linearSearchLimit`, so that a peer
     /// sending an object with many keys cannot make parsing quadratic.
     private var positions: [String: Int]
@@ -29,6 +36,37 @@ public struct JSONObject: Sendable {
         for (key, value) in pairs {
             self[key] = value
         }
+    }
+
+    /// An object of `members` in order, keeping the array as it is (the parser builds it at its exact size);
+    /// duplicate keys are resolved as in `init(_:)`.
+    init(members: consuming [Member]) {
+        entries = members
+        positions = [:]
+        if entries.count > Self.linearSearchLimit {
+            rebuildPositions()
+            if positions.count == entries.count {
+                return
+            }
+        } else if !entries.withUnsafeBufferPointer(Self.hasDuplicateKeys) {
+            return
+        }
+        // Duplicates are rare enough (a misbehaving peer) that the slow, obviously right path is fine.
+        let members = entries
+        entries = []
+        positions = [:]
+        for member in members {
+            self[member.key] = member.value
+        }
+    }
+
+    private static func hasDuplicateKeys(_ members: UnsafeBufferPointer<Member>) -> Bool {
+        for later in members.indices.dropFirst() {
+            for earlier in 0..<later where members[earlier].key == members[later].key {
+                return true
+            }
+        }
+        return false
     }
 
     public var count: Int { entries.count }
@@ -62,7 +100,7 @@ public struct JSONObject: Sendable {
             entries[position].value = value
             return
         }
-        entries.append((key: key, value: value))
+        entries.append(Member(key: key, value: value))
         if !positions.isEmpty {
             positions[key] = entries.count - 1
         } else if entries.count > Self.linearSearchLimit {
@@ -99,8 +137,17 @@ public struct JSONObject: Sendable {
 }
 
 extension JSONObject: Sequence {
-    public func makeIterator() -> IndexingIterator<[Element]> {
-        entries.makeIterator()
+    public struct Iterator: IteratorProtocol {
+        fileprivate var base: IndexingIterator<[Member]>
+
+        public mutating func next() -> Element? {
+            guard let member = base.next() else { return nil }
+            return (key: member.key, value: member.value)
+        }
+    }
+
+    public func makeIterator() -> Iterator {
+        Iterator(base: entries.makeIterator())
     }
 
     public var underestimatedCount: Int { entries.count }
@@ -110,7 +157,7 @@ extension JSONObject: Equatable {
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
         // Keys are unique on both sides, so equal counts plus every left pair found on the right is equality.
-        for (key, value) in lhs.entries where rhs[key] != value {
+        for member in lhs.entries where rhs[member.key] != member.value {
             return false
         }
         return true

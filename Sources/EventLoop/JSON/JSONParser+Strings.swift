@@ -103,9 +103,10 @@ extension JSONParser {
             throw JSONError(offset: escape, reason: .loneSurrogate)
         }
         if 0xD800...0xDBFF ~= unit {
-            guard next + 1 < input.count else { throw endError() }
-            guard input[next] == UInt8(ascii: "\\"), input[next + 1] == UInt8(ascii: "u") else {
-                throw JSONError(offset: escape, reason: .loneSurrogate)
+            // A high surrogate must be followed right away by `\u` and a low one.
+            for (offset, expected) in [(0, UInt8(ascii: "\\")), (1, UInt8(ascii: "u"))] {
+                guard next + offset < input.count else { throw endError() }
+                guard input[next + offset] == expected else { throw JSONError(offset: escape, reason: .loneSurrogate) }
             }
             let low = try readHexQuad(at: next)
             guard 0xDC00...0xDFFF ~= low else { throw JSONError(offset: escape, reason: .loneSurrogate) }
@@ -120,9 +121,9 @@ extension JSONParser {
 
     /// The four hex digits after the `\u` at `escape`.
     private func readHexQuad(at escape: Int) throws(JSONError) -> UInt16 {
-        guard escape + 6 <= input.count else { throw endError() }
         var value: UInt16 = 0
         for index in escape + 2..<escape + 6 {
+            guard index < input.count else { throw endError() }
             let byte = input[index]
             let digit: UInt8
             switch byte {
@@ -142,13 +143,35 @@ extension JSONParser {
         }
     }
 
-    /// Builds the String once, validating UTF-8; on failure finds the bad byte in the raw input for the error.
+    /// Builds the String once from validated UTF-8; an invalid byte is reported at its offset in the input.
+    ///
+    /// `String(validating:as:)` would do, but it is not specialized for UTF-8 buffers and spends most of its
+    /// time in generic metadata lookups; ASCII needs no validation, and the rest goes through our validator.
+    /// `String(decoding:)` then only copies (it would repair, but there is nothing left to repair).
     private func makeString(_ bytes: UnsafeBufferPointer<UInt8>, rawStart: Int) throws(JSONError) -> String {
-        if let string = String(validating: bytes, as: UTF8.self) {
-            return string
+        if !Self.isASCII(bytes) {
+            if let bad = JSONUTF8Validation.firstInvalidOffset(in: bytes) {
+                // Report the offset in the raw input: validate that instead (escapes are ASCII there).
+                let raw = UnsafeBufferPointer(rebasing: input[rawStart..<position - 1])
+                let rawBad = JSONUTF8Validation.firstInvalidOffset(in: raw) ?? bad
+                throw JSONError(offset: rawStart + rawBad, reason: .invalidUTF8)
+            }
         }
-        let raw = UnsafeBufferPointer(rebasing: input[rawStart..<position - 1])
-        let bad = JSONUTF8Validation.firstInvalidOffset(in: raw) ?? 0
-        throw JSONError(offset: rawStart + bad, reason: .invalidUTF8)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var index = 0
+        var combined: UInt64 = 0
+        while index &+ 8 <= bytes.count {
+            combined |= UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            index &+= 8
+        }
+        while index < bytes.count {
+            combined |= UInt64(bytes[index])
+            index &+= 1
+        }
+        return combined & 0x8080_8080_8080_8080 == 0
     }
 }

@@ -4,7 +4,9 @@ public enum JSON {
     ///
     /// Rejects trailing data, trailing commas, comments, leading zeros, NaN/Infinity, raw control characters
     /// in strings, lone surrogate escapes and invalid UTF-8. Nesting is parsed without recursion, so a hostile
-    /// depth costs an error, never the stack.
+    /// depth costs an error, never the stack. Numbers without fraction or exponent that fit `Int64` become
+    /// `.int`, others `.double`; a number beyond Double's range is an error. For a key repeated within one
+    /// object the last value wins (at the first key's position).
     public static func parse<Bytes: Collection>(
         _ bytes: Bytes,
         limits: JSONLimits = .default
@@ -39,13 +41,12 @@ public enum JSON {
 }
 
 /// The parser proper: a cursor over contiguous bytes and an explicit stack of open containers.
-struct JSONParser {
-    /// An array or object being filled. One struct for both (rather than an enum) so the open container is
-    /// mutated in place inside the stack instead of being copied out and back on every element.
+struct JSONParser: ~Copyable {
+    /// An open array or object. Its elements wait in `openElements` / `openMembers` from `start` on, so that
+    /// the finished container is built once at its exact size instead of growing as it fills.
     private struct Frame {
         var isObject: Bool
-        var elements: [JSONValue] = []
-        var members = JSONObject()
+        var start: Int
         var key = ""
     }
 
@@ -54,6 +55,10 @@ struct JSONParser {
     var position = 0
     /// Reused by every string with escapes, so only the first one pays for the allocation.
     var scratch: [UInt8] = []
+    /// Elements of every open array, innermost last.
+    private var openElements = JSONMovingStack<JSONValue>()
+    /// Members of every open object, innermost last.
+    private var openMembers = JSONMovingStack<JSONObject.Member>()
 
     init(input: UnsafeBufferPointer<UInt8>, limits: JSONLimits) {
         self.input = input
@@ -72,7 +77,7 @@ struct JSONParser {
     /// Parses one value starting at the cursor (after optional whitespace) and leaves the cursor after it.
     mutating func parseValue() throws(JSONError) -> JSONValue {
         var stack: [Frame] = []
-        while true {
+        parsing: while true {
             // Read a value, or open a container and go round again for its first element.
             skipWhitespace()
             guard position < input.count else { throw endError() }
@@ -89,7 +94,7 @@ struct JSONParser {
                     value = .object(JSONObject())
                 } else {
                     let key = try parseKey(expected: .objectKeyOrEndOfObject)
-                    stack.append(Frame(isObject: true, key: key))
+                    stack.append(Frame(isObject: true, start: openMembers.count, key: key))
                     continue
                 }
             case UInt8(ascii: "["):
@@ -100,7 +105,7 @@ struct JSONParser {
                     position += 1
                     value = .array([])
                 } else {
-                    stack.append(Frame(isObject: false))
+                    stack.append(Frame(isObject: false, start: openElements.count))
                     continue
                 }
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -124,34 +129,37 @@ struct JSONParser {
                 guard position < input.count else { throw endError() }
                 let byte = input[position]
                 if stack[top].isObject {
-                    stack[top].members.setValue(value, forKey: stack[top].key)
+                    // Moving the key and value in (swap, consume) spares a retain and release of each.
+                    var key = ""
+                    swap(&key, &stack[top].key)
+                    openMembers.push(JSONObject.Member(key: key, value: consume value))
                     if byte == UInt8(ascii: ",") {
                         position += 1
                         skipWhitespace()
                         stack[top].key = try parseKey(expected: .objectKey)
-                        break
+                        continue parsing
                     } else if byte == UInt8(ascii: "}") {
                         position += 1
-                        value = .object(stack.removeLast().members)
+                        let start = stack.removeLast().start
+                        value = .object(JSONObject(members: openMembers.popArray(from: start)))
                     } else {
                         throw JSONError(offset: position, reason: .unexpectedByte(byte, expected: .commaOrEndOfObject))
                     }
                 } else {
-                    stack[top].elements.append(value)
+                    openElements.push(consume value)
                     if byte == UInt8(ascii: ",") {
                         position += 1
-                        break
+                        continue parsing
                     } else if byte == UInt8(ascii: "]") {
                         position += 1
-                        value = .array(stack.removeLast().elements)
+                        let start = stack.removeLast().start
+                        value = .array(openElements.popArray(from: start))
                     } else {
                         throw JSONError(offset: position, reason: .unexpectedByte(byte, expected: .commaOrEndOfArray))
                     }
                 }
             }
-            if stack.isEmpty {
-                return value
-            }
+            return value
         }
     }
 

@@ -8,7 +8,7 @@
 ///
 /// Between calls the caller may only append to the buffer. After an error the stream cannot be resynchronised:
 /// drop the connection.
-public struct JSONStreamDecoder {
+public struct JSONStreamDecoder: Sendable {
     private enum Phase {
         /// Between documents.
         case idle
