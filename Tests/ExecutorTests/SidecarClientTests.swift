@@ -210,14 +210,14 @@ struct SidecarClientTests {
 
     @Test func aCancelledCallMakesNoFurtherAttemptAndNeverCompletes() async {
         let transport = ScriptedTransport(loop: harness.loop, script: [.failure(.connectionClosedBeforeResponse)])
-        let client = SidecarClient(
-            loop: harness.loop, settings: settings(delay: .milliseconds(50)), transport: transport)
+        // A retry delay far longer than the test: whenever the cancel lands, the second attempt is still ahead.
+        let client = SidecarClient(loop: harness.loop, settings: settings(delay: .seconds(600)), transport: transport)
         let box = ResultBox<SidecarDrainResult>()
         let request = harness.sync { client.drain(serviceID: id) { box.values.append($0) } }
         #expect(await harness.wait { transport.sent.count == 1 })
-        try? await Task.sleep(for: .milliseconds(10))
+        try? await Task.sleep(for: .milliseconds(20))
         harness.sync { request.cancel() }
-        try? await Task.sleep(for: .milliseconds(150))
+        try? await Task.sleep(for: .milliseconds(50))
         harness.sync {
             #expect(transport.sent.count == 1)
             #expect(box.values.isEmpty)
