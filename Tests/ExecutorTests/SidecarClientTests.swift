@@ -3,62 +3,6 @@ import Testing
 
 @testable import Executor
 
-/// A scripted transport: answers each request with the next scripted result (the last repeats) on the next loop
-/// turn, or holds it when the script says nil.
-final class ScriptedTransport: SidecarTransport, @unchecked Sendable {
-    // Confined to the loop.
-    struct Sent {
-        var request: HTTPRequest
-        var timeout: Duration
-        var maxBodyBytes: Int
-        var at: ContinuousClock.Instant
-    }
-
-    let loop: EventLoop
-    var script: [Result<SidecarAnswer, HTTPClientError>?]
-    var sent: [Sent] = []
-    var held: [(Result<SidecarAnswer, HTTPClientError>) -> Void] = []
-    var handles: [FakeHealthSource.Request] = []
-    var closed = false
-
-    init(loop: EventLoop, script: [Result<SidecarAnswer, HTTPClientError>?]) {
-        self.loop = loop
-        self.script = script
-    }
-
-    static func answer(_ status: Int, _ body: String) -> Result<SidecarAnswer, HTTPClientError>? {
-        .success(SidecarAnswer(status: status, body: Array(body.utf8)))
-    }
-
-    func send(
-        _ request: HTTPRequest,
-        timeout: Duration,
-        maxBodyBytes: Int,
-        completion: @escaping (Result<SidecarAnswer, HTTPClientError>) -> Void
-    ) -> any SidecarRequest {
-        sent.append(Sent(request: request, timeout: timeout, maxBodyBytes: maxBodyBytes, at: .now))
-        let next = script.count > 1 ? script.removeFirst() : script.first ?? nil
-        let handle = FakeHealthSource.Request()
-        handle.answer = { completion(next ?? .failure(.cancelled)) }
-        handles.append(handle)
-        guard next != nil else {
-            held.append(completion)
-            return handle
-        }
-        loop.execute {
-            let answer = handle.answer
-            handle.answer = nil
-            answer?()
-        }
-        return handle
-    }
-
-    func close() {
-        closed = true
-        for handle in handles { handle.cancel() }
-    }
-}
-
 struct SidecarClientTests {
     let harness = LoopHarness()
     let id = "0123456789ab"
@@ -279,10 +223,4 @@ struct SidecarClientTests {
         #expect(SidecarClient.excerpt(Array("a\u{1}b".utf8)) == "'a.b'")
         #expect(SidecarClient.excerpt(Array(repeating: 0x41, count: 300), limit: 3) == "'AAA…'")
     }
-}
-
-/// Results collected on the loop.
-final class ResultBox<Value>: @unchecked Sendable {
-    // Confined to the loop.
-    var values: [Value] = []
 }
