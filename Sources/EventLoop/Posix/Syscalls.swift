@@ -332,3 +332,32 @@ private func socketAddress(from pointer: UnsafeMutablePointer<sockaddr>) -> Sock
         return nil
     }
 }
+
+// MARK: - Files (added for the Docker task layer: small configuration files and host facts)
+
+private let sysOpen: @convention(c) (UnsafePointer<CChar>, Int32, mode_t) -> Int32 = { path, flags, mode in
+    open(path, flags, mode)
+}
+private let sysSysconf: @convention(c) (Int32) -> Int = sysconf
+
+extension Posix {
+    /// Opens `path` read-only and close-on-exec; nil when it does not exist (ENOENT), which callers looking
+    /// through a list of candidate files treat as normal. The corresponding C function is `open`.
+    public static func openForReading(_ path: String) throws(SystemError) -> Int32? {
+        while true {
+            let fd = path.withCString { sysOpen($0, O_RDONLY | O_CLOEXEC, 0) }
+            if fd >= 0 { return fd }
+            let code = errno
+            switch code {
+            case EINTR: continue
+            case ENOENT, ENOTDIR: return nil
+            default: throw SystemError(code: code, operation: "open")
+            }
+        }
+    }
+
+    /// The number of processors online, at least 1. The corresponding C function is `sysconf`.
+    public static func onlineProcessorCount() -> Int {
+        max(1, sysSysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+}

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// A connected, nonblocking stream socket (TCP or Unix) driven by the event loop.
 ///
 /// Confined to the loop queue: set the callbacks and call `write`/`close` on the loop (normally from the

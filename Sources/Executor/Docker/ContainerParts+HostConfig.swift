@@ -1,0 +1,100 @@
+import EventLoop
+
+extension ContainerParts {
+    /// `HostConfig`: mounts, network, ports, capabilities and limits.
+    func hostConfig(task: TaskInfo) throws(TaskInfoError) -> JSONObject {
+        var host = JSONObject()
+        host["Binds"] = .array(try binds().map { .string($0) })
+        host["NetworkMode"] = .string(try networkMode())
+        if !portBindings.isEmpty { host["PortBindings"] = .object(portBindings) }
+        if !capAdd.isEmpty { host["CapAdd"] = .array(capAdd.map { .string($0) }) }
+        if !capDrop.isEmpty { host["CapDrop"] = .array(capDrop.map { .string($0) }) }
+        if let volumeDriver { host["VolumeDriver"] = .string(volumeDriver) }
+        if docker.privileged { host["Privileged"] = true }
+        if !extraHosts.isEmpty { host["ExtraHosts"] = .array(extraHosts.map { .string($0) }) }
+        if let initProcess { host["Init"] = .bool(initProcess) }
+        if logDriver != nil || !logOptions.isEmpty {
+            var logConfig = JSONObject()
+            logConfig["Type"] = .string(logDriver ?? "")
+            logConfig["Config"] = .object(logOptions)
+            host["LogConfig"] = .object(logConfig)
+        }
+        if options.forceCPULimit, let cpus = task.scalarResources["cpus"], cpus > 0 {
+            if options.useCPUShares {
+                // The original's formula: a share of 1024 per whole host, capped at one host's worth.
+                let fraction = min(cpus / Double(max(options.hostCPUCount, 1)), 1)
+                host["CpuShares"] = .int(Int64(1024 * fraction))
+            } else {
+                host["CpuPeriod"] = .int(ContainerSpec.cpuPeriod)
+                host["CpuQuota"] = .int(Int64(cpus * Double(ContainerSpec.cpuPeriod)))
+            }
+        }
+        if options.forceMemoryLimit, let memory = task.scalarResources["mem"], memory > 0 {
+            host["Memory"] = .int(Int64(memory * 1_048_576))
+        }
+        return host
+    }
+
+    /// The sandbox first, then each volume: a relative host path lives in the sandbox, a relative container path
+    /// in the sandbox mount point (both relative is an error, as in Mesos).
+    private func binds() throws(TaskInfoError) -> [String] {
+        var binds = ["\(options.sandboxDirectory):\(ContainerSpec.sandboxMountPoint)"]
+        for (index, volume) in container.volumes.enumerated() {
+            let field = "container.volumes[\(index)]"
+            let containerRelative = !volume.containerPath.hasPrefix("/")
+            try Self.checkPath(volume.containerPath, field: "\(field).container_path")
+            var source: String
+            switch volume.source {
+            case .hostPath(let path):
+                try Self.checkPath(path, field: "\(field).host_path")
+                if path.hasPrefix("/") {
+                    source = path
+                } else {
+                    guard !containerRelative else {
+                        throw .invalid(
+                            field: "\(field).container_path",
+                            reason: "is relative and so is the host path; one of them must be absolute")
+                    }
+                    source = "\(options.sandboxDirectory)/\(path)"
+                }
+            case .dockerVolume(let name, _):
+                try Self.checkPath(name, field: "\(field).source.docker_volume.name")
+                source = name
+            }
+            let target =
+                containerRelative
+                ? "\(ContainerSpec.sandboxMountPoint)/\(volume.containerPath)" : volume.containerPath
+            binds.append("\(source):\(target)" + (volume.readOnly ? ":ro" : ""))
+        }
+        return binds
+    }
+
+    /// Rejects what would break the `source:target:mode` syntax or climb out of the sandbox.
+    private static func checkPath(_ path: String, field: String) throws(TaskInfoError) {
+        guard !path.contains(":") else { throw .invalid(field: field, reason: "contains ':' ('\(path)')") }
+        guard !path.split(separator: "/").contains("..") else {
+            throw .invalid(field: field, reason: "contains '..' ('\(path)')")
+        }
+    }
+
+    private func networkMode() throws(TaskInfoError) -> String {
+        if container.hostname != nil && docker.network == .host {
+            throw .invalid(field: "container.hostname", reason: "cannot be set with HOST networking")
+        }
+        switch docker.network {
+        case .host: return "host"
+        case .bridge: return "bridge"
+        case .none: return "none"
+        case .user:
+            guard container.networkNames.count == 1 else {
+                throw .invalid(
+                    field: "container.network_infos",
+                    reason: "has \(container.networkNames.count) entries; USER networking needs exactly one")
+            }
+            guard let name = container.networkNames[0], !name.isEmpty else {
+                throw .missing(field: "container.network_infos[0].name")
+            }
+            return name
+        }
+    }
+}

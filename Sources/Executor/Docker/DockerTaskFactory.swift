@@ -1,0 +1,54 @@
+import EventLoop
+
+/// What every task of the executor process shares, built once at start-up: the engine client (DOCKER_HOST), the
+/// registry logins (Docker config files) and host facts. The executor glue asks it for a supervisor per LAUNCH.
+struct DockerTaskFactory {
+    let loop: EventLoop
+    let client: DockerClient
+    /// Every field but the per-framework `sendsKillingState`.
+    let configuration: TaskSupervisor.Configuration
+    let logSink: any ContainerLogSink
+
+    /// Reads DOCKER_HOST and the Docker config files from `environment`. A config file that cannot be used is
+    /// logged and ignored (pulls are then anonymous, as in the original); an unusable DOCKER_HOST is an error.
+    static func make(
+        loop: EventLoop,
+        settings: ExecutorSettings,
+        sandboxDirectory: String,
+        environment: [String: String],
+        logSink: any ContainerLogSink = StandardStreamsLogSink()
+    ) throws(DockerError) -> DockerTaskFactory {
+        let endpoint = try DockerHost.endpoint(environment: environment)
+        var credentials = RegistryCredentials()
+        do {
+            let loaded = try RegistryCredentials.load(environment: environment)
+            credentials = loaded.credentials
+            if let path = loaded.path {
+                Log.info(
+                    "Registry logins from \(path): \(credentials.entries.map(\.serverAddress).joined(separator: ", "))."
+                )
+            }
+        } catch {
+            Log.warning("\(error) Pulls will be anonymous.")
+        }
+        let configuration = TaskSupervisor.Configuration(
+            settings: settings, sandboxDirectory: sandboxDirectory, hostCPUCount: Posix.onlineProcessorCount(),
+            credentials: credentials)
+        let client = DockerClient(endpoint: endpoint, loop: loop)
+        return DockerTaskFactory(loop: loop, client: client, configuration: configuration, logSink: logSink)
+    }
+
+    /// A supervisor for one task. Call on the loop.
+    func makeSupervisor(
+        reporter: any StatusReporter,
+        sendsKillingState: Bool,
+        makeHealthChecking: @escaping ([String: String]) -> any TaskHealthChecking,
+        onFinished: @escaping () -> Void
+    ) -> TaskSupervisor {
+        var configuration = configuration
+        configuration.sendsKillingState = sendsKillingState
+        return TaskSupervisor(
+            configuration: configuration, loop: loop, engine: client, reporter: reporter, logSink: logSink,
+            makeHealthChecking: makeHealthChecking, onFinished: onFinished)
+    }
+}

@@ -1,0 +1,104 @@
+/// The status updates of a task's lifecycle: what Mesos, and the operator, are told at each step.
+extension TaskLifecycle {
+    /// The label carrying the container's full id on TASK_RUNNING and later updates.
+    static let containerIDLabel = "docker_id"
+
+    func startingUpdate() -> TaskStatusUpdate {
+        update(.starting, message: "Launching container for image \(configuration.image)")
+    }
+
+    func invalidUpdate(_ error: TaskInfoError) -> TaskStatusUpdate {
+        update(.failed, message: error.description, reason: .taskInvalid)
+    }
+
+    /// TASK_RUNNING with the container's id and addresses; with `healthy`, a Sidecar verdict change.
+    func runningUpdate(healthy: Bool?) -> TaskStatusUpdate {
+        var status: TaskStatusUpdate
+        if let healthy {
+            status = update(
+                .running, message: "Sidecar reports the service \(healthy ? "healthy" : "unhealthy")",
+                reason: .healthCheckStatusUpdated)
+            status.healthy = healthy
+        } else {
+            status = update(.running, message: "Container \(details.map { String($0.id.prefix(12)) } ?? "") started")
+        }
+        return withContainer(status)
+    }
+
+    func killingStatusUpdate(grace: Duration) -> TaskStatusUpdate {
+        withContainer(
+            update(
+                .killing,
+                message: "Killing the task: stopping its container with a grace period of \(grace.shortDescription)"))
+    }
+
+    func killedDuringLaunchUpdate() -> TaskStatusUpdate {
+        update(.killed, message: "The task was killed before its container started", reason: .taskKilledDuringLaunch)
+    }
+
+    /// The terminal update for the wait's answer: why the container was stopped decides the state, not the code
+    /// (a KILL ends TASK_KILLED even when the process exits 0 on SIGTERM).
+    func exitUpdate(_ exit: ContainerExit) -> TaskStatusUpdate {
+        let detail = exit.errorMessage.map { ": \($0)" } ?? ""
+        var status: TaskStatusUpdate
+        switch termination {
+        case .killed(let grace):
+            status = update(
+                .killed,
+                message: "Container stopped at the framework's request (grace period \(grace.shortDescription)); "
+                    + "\(Self.describe(exit.statusCode))\(detail)")
+        case .shutdown(let grace):
+            status = update(
+                .killed,
+                message: "Container stopped because the executor is shutting down (grace period "
+                    + "\(grace.shortDescription)); \(Self.describe(exit.statusCode))\(detail)")
+        case .healthFailure(let message, _):
+            status = update(.failed, message: message, reason: .healthCheckStatusUpdated)
+            status.healthy = false
+        case nil:
+            let message = Self.exitMessage(exit.statusCode) + detail
+            status = update(exit.statusCode == 0 ? .finished : .failed, message: message)
+        }
+        return withContainer(status)
+    }
+
+    func lostUpdate(_ error: DockerError) -> TaskStatusUpdate {
+        withContainer(update(.failed, message: "Lost track of the container: \(error.message)"))
+    }
+
+    /// "Container exited with status N", or for 129...159 (128 + a signal number) "terminated with signal".
+    static func exitMessage(_ statusCode: Int) -> String {
+        if (129...159).contains(statusCode) {
+            return "Container terminated with signal \(statusCode - 128) (exit status \(statusCode))"
+        }
+        return "Container exited with status \(statusCode)"
+    }
+
+    private static func describe(_ statusCode: Int) -> String {
+        "it exited with status \(statusCode)"
+    }
+
+    private func update(_ state: TaskState, message: String, reason: TaskStatusReason? = nil) -> TaskStatusUpdate {
+        TaskStatusUpdate(taskID: configuration.taskID, state: state, message: message, reason: reason)
+    }
+
+    private func withContainer(_ status: TaskStatusUpdate) -> TaskStatusUpdate {
+        guard let details else { return status }
+        var status = status
+        status.labels = [TaskStatusUpdate.Label(key: Self.containerIDLabel, value: details.id)]
+        status.containerIPAddresses = details.ipAddresses
+        return status
+    }
+}
+
+extension Duration {
+    /// `5s`, `1.5s`, `250ms`: how a grace period reads in a status message.
+    var shortDescription: String {
+        let (seconds, attoseconds) = components
+        if attoseconds == 0 { return "\(seconds)s" }
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        if seconds == 0 { return "\(milliseconds)ms" }
+        let tenths = milliseconds / 100
+        return "\(tenths / 10).\(tenths % 10)s"
+    }
+}

@@ -1,0 +1,64 @@
+import EventLoop
+import Foundation
+import Testing
+
+@testable import Executor
+
+struct DockerTaskFactoryTests {
+    @Test func buildsTheClientAndLoginsFromTheEnvironment() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("factory-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try #"{"auths":{"r:5000":{"auth":"dTpw"}}}"#.write(
+            toFile: directory + "/config.json", atomically: true, encoding: .utf8)
+        let loop = EventLoop(label: "factory")
+        var settings = ExecutorSettings()
+        settings.keepContainers = true
+        let factory = try loop.queue.sync {
+            try DockerTaskFactory.make(
+                loop: loop, settings: settings, sandboxDirectory: "/sandbox",
+                environment: ["DOCKER_HOST": "unix:///tmp/x/docker.sock", "DOCKER_CONFIG": directory],
+                logSink: ContainerLogRecorder())
+        }
+        #expect(factory.client.endpoint == .unix(path: "/tmp/x/docker.sock"))
+        #expect(factory.configuration.credentials.entries.map(\.serverAddress) == ["r:5000"])
+        #expect(factory.configuration.sandboxDirectory == "/sandbox")
+        #expect(factory.configuration.hostCPUCount == ProcessInfo.processInfo.activeProcessorCount)
+        let supervisor = loop.queue.sync {
+            factory.makeSupervisor(
+                reporter: SupervisorStatusRecorder(), sendsKillingState: true,
+                makeHealthChecking: { _ in NoHealthChecking() },
+                onFinished: {})
+        }
+        #expect(supervisor.configuration.sendsKillingState)
+        #expect(supervisor.configuration.settings.keepContainers)
+    }
+
+    @Test func aBrokenConfigFileMeansAnonymousPullsNotAFailure() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("factory-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "{not json".write(toFile: directory + "/config.json", atomically: true, encoding: .utf8)
+        let loop = EventLoop(label: "factory")
+        let factory = try loop.queue.sync {
+            try DockerTaskFactory.make(
+                loop: loop, settings: ExecutorSettings(), sandboxDirectory: "/sandbox",
+                environment: ["DOCKER_CONFIG": directory], logSink: ContainerLogRecorder())
+        }
+        #expect(factory.configuration.credentials.entries.isEmpty)
+        #expect(factory.client.endpoint == .unix(path: "/var/run/docker.sock"))
+    }
+
+    @Test func anUnusableDockerHostIsAnError() {
+        let loop = EventLoop(label: "factory")
+        #expect(throws: DockerError.self) {
+            try loop.queue.sync {
+                try DockerTaskFactory.make(
+                    loop: loop, settings: ExecutorSettings(), sandboxDirectory: "/s",
+                    environment: ["DOCKER_HOST": "ssh://host"], logSink: ContainerLogRecorder())
+            }
+        }
+    }
+}
