@@ -1,0 +1,30 @@
+import EventLoop
+
+/// One task as the executor glue drives it; `TaskSupervisor` (Docker) is the real one, tests use a fake.
+///
+/// Made by the executor for each LAUNCH it accepts, with a reporter for the task's updates and a callback for when
+/// the runner has nothing left to do. All calls happen on the event loop.
+protocol TaskRunner: AnyObject {
+    /// Starts the task from its TaskInfo (the LAUNCH's, verbatim). Updates go to the reporter given at creation,
+    /// TASK_STARTING first.
+    func launch(taskInfo: JSONValue)
+    /// The agent's KILL; `gracePeriod` is the KILL's own kill policy, if it had one.
+    func kill(gracePeriod: Duration?)
+    /// SHUTDOWN (or the agent is lost): stop within `grace` and send the terminal update.
+    func shutdown(grace: Duration)
+    /// The agent acknowledged the task's terminal update: clean up, then call the finished callback.
+    func terminalUpdateAcknowledged()
+}
+
+/// What the executor gives a runner it makes.
+struct TaskRunnerContext {
+    /// Where the task's updates go (the executor, which forwards them to the agent).
+    var reporter: any StatusReporter
+    /// The framework accepts TASK_KILLING (its TASK_KILLING_STATE capability).
+    var sendsKillingState: Bool
+    /// Call once nothing is left to do for the task (after `terminalUpdateAcknowledged`).
+    var onFinished: () -> Void
+}
+
+/// The Docker task supervisor is the executor's runner: its commands are exactly the seam's.
+extension TaskSupervisor: TaskRunner {}
