@@ -23,7 +23,7 @@ struct DemoRun {
                 console.detail("the executor's sandbox (stdout, stderr) is kept at \(sandbox)")
                 if let log = try? String(contentsOfFile: "\(sandbox)/stderr", encoding: .utf8) {
                     console.detail("last lines of its stderr:")
-                    log.split(separator: "\n").suffix(15).forEach { console.detail("  \($0)") }
+                    for line in log.split(separator: "\n").suffix(15) { console.detail("  \(line)") }
                 }
             }
         }
