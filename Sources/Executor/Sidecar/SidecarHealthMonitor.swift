@@ -69,7 +69,7 @@ final class SidecarHealthMonitor: TaskHealthChecking, @unchecked Sendable {
         // A zero interval would make Dispatch spin; a millisecond is far below any sensible setting.
         let interval = max(settings.sidecarPollInterval, .milliseconds(1))
         logger.info(
-            "Sidecar health checking of service \(serviceID) starts in \(settings.sidecarBackoff), then every \(interval)."
+            "Sidecar health checking of service \(serviceID) starts in \(settings.sidecarBackoff.shortDescription), then every \(interval.shortDescription)."
         )
         pollTimer = loop.scheduleRepeating(every: interval, firstAfter: max(settings.sidecarBackoff, .zero)) {
             [weak self] in
@@ -217,11 +217,12 @@ final class SidecarHealthMonitor: TaskHealthChecking, @unchecked Sendable {
         switch result {
         case .drained(let attempts):
             logger.info(
-                "Sidecar accepted the drain (attempt \(attempts)); waiting \(settings.sidecarDrainingDuration).")
+                "Sidecar accepted the drain (attempt \(attempts)); waiting \(settings.sidecarDrainingDuration.shortDescription)."
+            )
         case .failed(let reason, let attempts):
             logger.warning(
                 "Sidecar did not accept the drain in \(attempts) attempt(s) (\(reason));"
-                    + " waiting \(settings.sidecarDrainingDuration) anyway.")
+                    + " waiting \(settings.sidecarDrainingDuration.shortDescription) anyway.")
         }
         drainTimer = loop.schedule(after: settings.sidecarDrainingDuration) { [weak self] in
             self?.finishDrain()
