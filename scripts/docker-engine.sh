@@ -6,6 +6,8 @@
 #   scripts/docker-engine.sh stop    remove our containers, stop dockerd (and the registry) by PID, unmount, clean up
 #   scripts/docker-engine.sh status  exit 0 when our engine answers /_ping
 #
+# Several engines can run side by side: give each its own ENGINE_DIR, ENGINE_BRIDGE, ENGINE_BRIDGE_CIDR and
+# ENGINE_REGISTRY_PORT.
 # ENGINE_REGISTRY=1 also serves Debian's docker-registry on 127.0.0.1:5000 and pushes 127.0.0.1:5000/test/busybox:1
 # so that real pulls can be tested. Nothing here touches the host's own Docker: no docker0, no iptables rules
 # (--iptables=false with our own bridge; -p still works through docker-proxy), only loopback and Unix sockets.
@@ -16,7 +18,7 @@ E=${ENGINE_DIR:-/tmp/sidecar-executor-engine}
 SOCK=$E/docker.sock
 BRIDGE=${ENGINE_BRIDGE:-sxbr0}
 BRIDGE_CIDR=${ENGINE_BRIDGE_CIDR:-172.31.251.1/24}
-REGISTRY_PORT=5000
+REGISTRY_PORT=${ENGINE_REGISTRY_PORT:-5000}
 
 log() { printf 'docker-engine: %s\n' "$*" >&2; }
 fail() {
