@@ -47,8 +47,12 @@ struct DockerEndToEndAgentTests {
                             onFinished: context.onFinished)
                     },
                     exit: { [unowned self] code in exitCode = code })
-                executor.start()
             }
+        }
+
+        /// Subscribes; launch first, or the agent shuts an idle executor down at once (MESOS-8411, simulated).
+        func start() {
+            loop.queue.sync { executor.start() }
         }
 
         func tearDown(taskID: String) {
@@ -72,6 +76,7 @@ struct DockerEndToEndAgentTests {
             var task = SimulatedAgentTask(taskID: taskID, command: "exit 0")
             task.network = "HOST"
             setup.agent.launch(task)
+            setup.start()
             // Poll the agent's record tightly: the resolution of the figure is the polling period (0.1 ms).
             var arrival: ContinuousClock.Instant?
             let deadline = ContinuousClock.now + .seconds(30)
