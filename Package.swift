@@ -33,6 +33,14 @@ let package = Package(
             path: "Sources/Simulators",
             swiftSettings: strictSettings
         ),
+        // The README's first command: one real task through the real binary, against the simulated agent and
+        // Sidecar and the project's private Docker engine (`scripts/demo.sh`).
+        .executableTarget(
+            name: "Demo",
+            dependencies: ["EventLoop", "Simulators"],
+            path: "Sources/Demo",
+            swiftSettings: strictSettings
+        ),
         // Throughput and footprint figures; may use Foundation to compare against it.
         .executableTarget(
             name: "Benchmarks",

@@ -44,3 +44,11 @@ set +a
 
 step "test"
 swift test -Xswiftc -warnings-as-errors "$@"
+
+step "demo smoke test (the README's first command)"
+demo_log=$(mktemp)
+scripts/demo.sh 2>&1 | tee "$demo_log"
+for expected in TASK_RUNNING TASK_KILLED "demo finished"; do
+  grep -q "$expected" "$demo_log" || { echo "error: the demo's output lacks $expected" >&2; exit 1; }
+done
+rm -f "$demo_log"

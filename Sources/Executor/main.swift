@@ -1,24 +1,23 @@
 import EventLoop
 
-let usage = """
-    sidecar-executor \(executorVersion): a Mesos executor that runs each task as a Docker container
-    and fails it fast when Sidecar finds its service unhealthy.
-
-    Usage:
-      sidecar-executor            run as a Mesos executor (started by the agent through executor.sh)
-      sidecar-executor --help     print this text
-      sidecar-executor --version  print the version
-
-    """
-
+// The command line. Everything else starts from here: see Program/.
 let arguments = Array(CommandLine.arguments.dropFirst())
+Program.configureLogging()
+
 switch arguments.first {
 case "--help", "-h":
-    print(usage, terminator: "")
+    print(Program.usage, terminator: "")
 case "--version":
     print("sidecar-executor \(executorVersion)")
-case nil:
-    print("sidecar-executor: the executor is not implemented yet; see --help")
+case "run-task":
+    guard arguments.count == 2 else {
+        StandardStreams.write("usage: sidecar-executor run-task FILE.json\n", to: .stderr)
+        ProcessControl.exit(2)
+    }
+    RunTaskMode.run(file: arguments[1], environment: ProcessEnvironment.current())
+case let argument? where !Program.isLegacyWrapperArgument(argument):
+    StandardStreams.write("sidecar-executor: unknown argument '\(argument)'; see --help\n", to: .stderr)
+    ProcessControl.exit(2)
 default:
-    print("sidecar-executor: unknown argument '\(arguments[0])'; see --help")
+    ExecutorMode.run(environment: ProcessEnvironment.current())
 }

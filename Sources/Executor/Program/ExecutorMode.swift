@@ -1,0 +1,55 @@
+import Dispatch
+import EventLoop
+
+/// The executor as Mesos runs it: subscribe to the agent, run the launched task in Docker, exit when done.
+enum ExecutorMode {
+    static func run(environment: [String: String]) -> Never {
+        Log.info("sidecar-executor \(executorVersion) starting")
+        // Both parsers run before either fails, so an operator sees every problem at once.
+        let agentEnvironment: AgentEnvironment?
+        var problems: [String] = []
+        do {
+            agentEnvironment = try AgentEnvironment.parse(environment)
+        } catch {
+            agentEnvironment = nil
+            problems += error.problems
+        }
+        var settings = ExecutorSettings()
+        switch Program.parseSettings(environment) {
+        case .success(let parsed): settings = parsed
+        case .failure(let error): problems += error.problems
+        }
+        guard problems.isEmpty, let agentEnvironment else {
+            Program.fail(ConfigurationError(problems: problems))
+        }
+
+        let loop = EventLoop(label: "sidecar-executor")
+        let factory: DockerTaskFactory
+        do {
+            factory = try DockerTaskFactory.make(
+                loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment)
+        } catch {
+            Program.fail(error)
+        }
+        let connection = AgentConnection(loop: loop, environment: agentEnvironment)
+        let executor = MesosExecutor(
+            loop: loop, connection: connection,
+            makeRunner: { context in
+                factory.makeSupervisor(
+                    reporter: context.reporter, sendsKillingState: context.sendsKillingState,
+                    makeHealthChecking: { labels in makeHealthChecking(for: labels, settings: settings, loop: loop) },
+                    onFinished: context.onFinished)
+            },
+            exit: { status in
+                Log.info("sidecar-executor exiting with status \(status)")
+                ProcessControl.exit(status)
+            })
+        // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there is no configuration to reload.
+        let signals = SignalWatcher(on: loop) { signal in
+            Log.info("Received \(signal)")
+            executor.terminate()
+        }
+        loop.execute { executor.start() }
+        withExtendedLifetime(signals) { dispatchMain() }
+    }
+}

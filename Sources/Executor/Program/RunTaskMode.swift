@@ -1,0 +1,86 @@
+import Dispatch
+import EventLoop
+
+/// `sidecar-executor run-task FILE.json`: one TaskInfo against Docker and Sidecar, no Mesos agent. Each status update
+/// is printed to stdout as one line of TaskStatus JSON (what the agent would receive); logs go to stderr. SIGINT
+/// (Ctrl-C), SIGTERM or SIGHUP kill the task as a KILL would. Exit status: 0 when the task ended TASK_FINISHED or
+/// TASK_KILLED, 1 when it failed (or could not start), 2 for a usage error.
+enum RunTaskMode {
+    static func run(file: String, environment: [String: String]) -> Never {
+        let settings: ExecutorSettings
+        switch Program.parseSettings(environment) {
+        case .success(let parsed): settings = parsed
+        case .failure(let error): Program.fail(error)
+        }
+        let taskInfo = readTaskInfo(file)
+        let loop = EventLoop(label: "sidecar-executor.run-task")
+        let sandbox = environment["MESOS_SANDBOX"] ?? environment["PWD"] ?? "/tmp"
+        let factory: DockerTaskFactory
+        do {
+            factory = try DockerTaskFactory.make(
+                loop: loop, settings: settings, sandboxDirectory: sandbox, environment: environment)
+        } catch {
+            Program.fail(error)
+        }
+        let printer = StatusLinePrinter(loop: loop, agentID: taskInfo["agent_id"]?["value"]?.stringValue)
+        let supervisor = factory.makeSupervisor(
+            reporter: printer, sendsKillingState: true,
+            makeHealthChecking: { labels in makeHealthChecking(for: labels, settings: settings, loop: loop) },
+            onFinished: { ProcessControl.exit(printer.exitStatus) })
+        // No agent acknowledges anything here: the terminal update counts as acknowledged once printed.
+        printer.onTerminal = { supervisor.terminalUpdateAcknowledged() }
+        let signals = SignalWatcher(on: loop) { signal in
+            Log.info("Received \(signal): killing the task")
+            supervisor.kill(gracePeriod: nil)
+        }
+        loop.execute { supervisor.launch(taskInfo: taskInfo) }
+        withExtendedLifetime(signals) { dispatchMain() }
+    }
+
+    /// The file's TaskInfo: a bare TaskInfo, or a LAUNCH event as the agent sends it.
+    private static func readTaskInfo(_ file: String) -> JSONValue {
+        let bytes: [UInt8]
+        do {
+            guard let read = try FileReader.read(file, maxBytes: 4 << 20) else {
+                Program.fail("run-task: the file \(file) does not exist.")
+            }
+            bytes = read
+        } catch {
+            Program.fail("run-task: \(error)")
+        }
+        let document: JSONValue
+        do {
+            document = try JSON.parse(bytes)
+        } catch {
+            Program.fail("run-task: \(file) is not JSON: \(error)")
+        }
+        if document["type"]?.stringValue == "LAUNCH", let task = document["launch"]?["task"] {
+            return task
+        }
+        return document
+    }
+}
+
+/// Prints each update as the TaskStatus JSON the agent would receive, one line each. Confined to the loop.
+final class StatusLinePrinter: StatusReporter, @unchecked Sendable {
+    private let loop: EventLoop
+    private let agentID: String?
+    /// Runs (on the loop, after the report returns) once the terminal update is printed.
+    var onTerminal: () -> Void = {}
+    private(set) var exitStatus: Int32 = 1
+
+    init(loop: EventLoop, agentID: String?) {
+        self.loop = loop
+        self.agentID = agentID
+    }
+
+    func report(_ update: TaskStatusUpdate) {
+        let status = TaskStatus(
+            update: update, executorID: "run-task", agentID: agentID, uuid: .random(), timestamp: WallClock.now())
+        StandardStreams.write(status.json.jsonString + "\n", to: .stdout)
+        guard update.state.isTerminal else { return }
+        exitStatus = update.state == .finished || update.state == .killed ? 0 : 1
+        // Deferred: the supervisor is still inside its own report call.
+        loop.execute { self.onTerminal() }
+    }
+}
