@@ -45,9 +45,9 @@ struct FileDescriptorWatcherTests {
             let watcher = FileDescriptorWatcher(fileDescriptor: fd, loop: loop)
             watcher.onWritable = {
                 writable.withValue { $0 += 1 }
-                watcher.setWriteInterest(false)
+                #expect(throws: Never.self) { try watcher.setWriteInterest(false) }
             }
-            watcher.setWriteInterest(true)
+            #expect(throws: Never.self) { try watcher.setWriteInterest(true) }
             return watcher
         }
         // An empty socket is writable: one event, after which the handler turned interest off.
@@ -55,8 +55,15 @@ struct FileDescriptorWatcherTests {
         #expect(onLoop(loop) { watcher.isWriteSourceResumed } == false)
         usleep(30_000)
         #expect(writable.current == 1)
-        onLoop(loop) { watcher.setWriteInterest(true) }
+        onLoop(loop) { #expect(throws: Never.self) { try watcher.setWriteInterest(true) } }
         #expect(eventually { writable.current == 2 })
+        // A released write source is replaced by a fresh one when writability is wanted again.
+        onLoop(loop) {
+            watcher.releaseWriteSource()
+            #expect(!watcher.isWriteSourceResumed)
+            #expect(throws: Never.self) { try watcher.setWriteInterest(true) }
+        }
+        #expect(eventually { writable.current == 3 })
         onLoop(loop) { watcher.close {} }
     }
 
@@ -68,8 +75,10 @@ struct FileDescriptorWatcherTests {
         let openRightAfterClose = onLoop(loop) { () -> Bool in
             let watcher = FileDescriptorWatcher(fileDescriptor: fd, loop: loop)
             watcher.startReading()
-            watcher.setWriteInterest(true)
-            watcher.setWriteInterest(false)  // suspended: Dispatch traps if it were released like this
+            #expect(throws: Never.self) {
+                try watcher.setWriteInterest(true)
+                try watcher.setWriteInterest(false)  // suspended: Dispatch traps if it were released like this
+            }
             watcher.close { closed.withValue { $0 = watcher.isClosed && fcntl(fd, F_GETFD) == -1 } }
             watcher.close { Issue.record("a second close must be ignored") }
             return fcntl(fd, F_GETFD) != -1

@@ -79,17 +79,38 @@ final class TestListener: @unchecked Sendable {
         unixPath = path
     }
 
-    /// Accepts one connection, waiting at most `timeout` seconds.
+    /// Accepts one connection, waiting at most `timeout` seconds; nil once the listener is closed.
+    ///
+    /// Polls in short slices under `lock`, which `close()` takes too: a peer thread still waiting here after
+    /// its test closed the listener must not go on to accept from whatever socket the kernel gives the same
+    /// descriptor number next (another test's listener).
     func accept(timeout: Int32 = 10) -> TestConnection? {
-        guard waitForReadiness(fd, events: Int16(POLLIN), milliseconds: timeout * 1000) else { return nil }
-        let client = Glibc.accept(fd, nil, nil)
-        return client >= 0 ? TestConnection(fd: client) : nil
+        let deadline = DispatchTime.now() + .seconds(Int(timeout))
+        while DispatchTime.now() < deadline {
+            let accepted = lock.withLock { () -> TestConnection?? in
+                guard !isClosed else { return .some(nil) }
+                guard waitForReadiness(fd, events: Int16(POLLIN), milliseconds: 50) else { return nil }
+                let client = Glibc.accept(fd, nil, nil)
+                return .some(client >= 0 ? TestConnection(fd: client) : nil)
+            }
+            if let accepted { return accepted }
+        }
+        return nil
     }
 
+    /// Closes once, never while `accept` uses the descriptor; see `TestConnection.close()` for why a second
+    /// close must never happen.
     func close() {
-        Glibc.close(fd)
-        if let unixPath { unlink(unixPath) }
+        lock.withLock {
+            guard !isClosed else { return }
+            isClosed = true
+            Glibc.close(fd)
+            if let unixPath { unlink(unixPath) }
+        }
     }
+
+    private let lock = NSLock()
+    private var isClosed = false  // guarded by `lock`
 
     static func localPort(_ fd: Int32) -> UInt16 {
         var storage = sockaddr_storage()
@@ -170,12 +191,21 @@ final class TestConnection: @unchecked Sendable {
     func reset() {
         var option = linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
-        Glibc.close(fd)
+        close()
     }
 
+    /// Closes once; later calls do nothing. A second close(2) could hit a descriptor number the kernel has
+    /// since given to another test's socket, closing it behind libdispatch's back (its source then never
+    /// fires again, and neither does any later source on that number).
     func close() {
-        Glibc.close(fd)
+        let first = closed.withValue { closed in
+            defer { closed = true }
+            return !closed
+        }
+        if first { Glibc.close(fd) }
     }
+
+    private let closed = Locked(false)
 }
 
 /// Polls `fd` until one of `events` (or an error) is reported, or `milliseconds` pass. Retries EINTR: the

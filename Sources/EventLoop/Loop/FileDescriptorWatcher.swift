@@ -8,6 +8,11 @@ import Dispatch
 /// connect is pending), suspended otherwise, so an idle socket causes no wake-ups. `close(then:)` cancels
 /// every source and closes the descriptor in the last cancel handler: closing earlier would let the kernel
 /// hand the number to a new socket while a source still watched it.
+///
+/// The write source watches a duplicate of the descriptor (`dup`), never the descriptor itself: libdispatch's
+/// epoll backend shares one registration between the read and write sources of a descriptor, and with both
+/// on one number it was seen to lose events (a connect completion, a reset) in stress runs; with one source
+/// per number it never did. The duplicate lives exactly as long as the write source.
 final class FileDescriptorWatcher: @unchecked Sendable {
     // @unchecked: every mutable property is only touched on the loop queue.
 
@@ -56,25 +61,42 @@ final class FileDescriptorWatcher: @unchecked Sendable {
         source.activate()
     }
 
-    /// Turns write readiness delivery on (resume) or off (suspend).
-    func setWriteInterest(_ wanted: Bool) {
+    /// Turns write readiness delivery on (resume) or off (suspend). Throws only when the duplicate
+    /// descriptor for a first write source cannot be made (descriptor limit reached).
+    func setWriteInterest(_ wanted: Bool) throws(SystemError) {
         loop.assertOnLoop()
         guard !isClosing, wanted != isWriteSourceResumed else { return }
-        isWriteSourceResumed = wanted
         if !wanted {
             writeSource?.suspend()
         } else if let writeSource {
             writeSource.resume()
         } else {
-            let source = DispatchSource.makeWriteSource(fileDescriptor: fileDescriptor, queue: loop.queue)
+            let duplicate = try Posix.duplicate(fileDescriptor)
+            let source = DispatchSource.makeWriteSource(fileDescriptor: duplicate, queue: loop.queue)
             source.setEventHandler { [self] in
                 if !isClosing && isWriteSourceResumed { onWritable?() }
             }
-            source.setCancelHandler { [self] in sourceCancelled() }
+            source.setCancelHandler { [self] in
+                // Unregistered now: the duplicate served this source only.
+                Posix.close(duplicate)
+                sourceCancelled()
+            }
             liveSources += 1
             writeSource = source
             source.activate()
         }
+        isWriteSourceResumed = wanted
+    }
+
+    /// Cancels the write source, if any, leaving the descriptor watched for reads only; the next
+    /// `setWriteInterest(true)` creates a new one. Used once a connect has completed, since most
+    /// connections never need to wait for writability again.
+    func releaseWriteSource() {
+        loop.assertOnLoop()
+        guard !isClosing, let writeSource else { return }
+        cancel(writeSource)
+        self.writeSource = nil
+        isWriteSourceResumed = false
     }
 
     /// Stops all notifications at once and closes the descriptor once every source has been cancelled, then
@@ -92,21 +114,20 @@ final class FileDescriptorWatcher: @unchecked Sendable {
             return
         }
         readSource?.cancel()
-        if let writeSource {
-            // Dispatch traps when a suspended source is released, and never runs a suspended source's cancel
-            // handler, so resume it before cancelling. Both happen in this turn of the serial loop queue, so
-            // its event handler cannot run in between (and it checks `isClosing` besides).
-            if !isWriteSourceResumed {
-                isWriteSourceResumed = true
-                writeSource.resume()
-            }
-            writeSource.cancel()
-        }
+        if let writeSource { cancel(writeSource) }
+    }
+
+    private func cancel(_ source: any DispatchSourceWrite) {
+        // Dispatch traps when a suspended source is released, and never runs a suspended source's cancel
+        // handler, so resume it before cancelling. Both happen in this turn of the serial loop queue, so
+        // its event handler cannot run in between (and it checks `isClosing`/`isWriteSourceResumed`).
+        if !isWriteSourceResumed { source.resume() }
+        source.cancel()
     }
 
     private func sourceCancelled() {
         liveSources -= 1
-        if liveSources == 0 { finishClose() }
+        if liveSources == 0 && isClosing { finishClose() }
     }
 
     private func finishClose() {

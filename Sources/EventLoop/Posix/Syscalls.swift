@@ -165,6 +165,15 @@ public enum Posix {
         }
     }
 
+    /// A second, close-on-exec descriptor for the same open socket. The corresponding C function is
+    /// `fcntl(F_DUPFD_CLOEXEC)`.
+    public static func duplicate(_ fd: Int32) throws(SystemError) -> Int32 {
+        guard case .processed(let copy) = try retryingInterrupts("dup", { fcntl(fd, F_DUPFD_CLOEXEC, 0) }) else {
+            throw SystemError(code: EAGAIN, operation: "dup")
+        }
+        return copy
+    }
+
     /// Releases a descriptor. The corresponding C function is `close`.
     public static func close(_ fd: Int32) {
         // EINTR is deliberately not retried: Linux has already released the descriptor when close() returns

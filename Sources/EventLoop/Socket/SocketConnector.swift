@@ -97,9 +97,9 @@ final class SocketConnector: @unchecked Sendable {
                 case .connected:
                     succeed(watcher: watcher, address: address)
                 case .pending:
-                    attempt = (watcher, address)
                     watcher.onWritable = { [self] in handshakeEnded() }
-                    watcher.setWriteInterest(true)
+                    try watcher.setWriteInterest(true)
+                    attempt = (watcher, address)
                 }
                 return
             } catch {
@@ -114,6 +114,8 @@ final class SocketConnector: @unchecked Sendable {
         guard let (watcher, address) = attempt else { return }
         attempt = nil
         watcher.onWritable = nil
+        // Most connections never wait for writability again; the socket makes a new source if it must.
+        watcher.releaseWriteSource()
         var code: Int32
         do {
             code = try Posix.pendingError(watcher.fileDescriptor)

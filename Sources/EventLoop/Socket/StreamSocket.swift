@@ -44,7 +44,7 @@ public final class StreamSocket: @unchecked Sendable {
         // Strong captures on purpose: the watcher's sources keep an open socket alive; `close` drops them.
         watcher.onReadable = { [self] in readable() }
         watcher.onWritable = { [self] in flush() }
-        watcher.setWriteInterest(false)
+        try? watcher.setWriteInterest(false)  // turning interest off cannot fail
         watcher.startReading()
     }
 
@@ -134,14 +134,14 @@ public final class StreamSocket: @unchecked Sendable {
                 finish(.error(error))
                 return
             case .success(.wouldBlock):
-                watcher.setWriteInterest(true)
+                waitForWritability()
                 return
             case .success(.processed(let count)):
                 pendingWriteBytes -= count
                 firstChunkOffset += count
                 guard firstChunkOffset == chunk.count else {
                     // A partial send means the kernel buffer is full: wait for writability, not for EAGAIN.
-                    watcher.setWriteInterest(true)
+                    waitForWritability()
                     return
                 }
                 pendingChunks[firstPendingChunk] = []
@@ -151,7 +151,15 @@ public final class StreamSocket: @unchecked Sendable {
         }
         pendingChunks.removeAll(keepingCapacity: pendingChunks.capacity <= 16)
         firstPendingChunk = 0
-        watcher.setWriteInterest(false)
+        try? watcher.setWriteInterest(false)  // turning interest off cannot fail
+    }
+
+    private func waitForWritability() {
+        do {
+            try watcher.setWriteInterest(true)
+        } catch {
+            finish(.error(error))
+        }
     }
 
     private func finish(_ reason: SocketCloseReason) {
