@@ -41,6 +41,8 @@ let package = Package(
             path: "Sources/Demo",
             swiftSettings: strictSettings
         ),
+        // Helpers every test target shares (seeded randomness, the splits every decoder is fed).
+        .target(name: "TestSupport", path: "Sources/TestSupport", swiftSettings: strictSettings),
         // Throughput and footprint figures; may use Foundation to compare against it.
         .executableTarget(
             name: "Benchmarks",
@@ -50,19 +52,19 @@ let package = Package(
         ),
         .testTarget(
             name: "EventLoopTests",
-            dependencies: ["EventLoop", "Simulators"],
+            dependencies: ["EventLoop", "Simulators", "TestSupport"],
             path: "Tests/EventLoopTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ExecutorTests",
-            dependencies: ["Executor", "EventLoop", "Simulators"],
+            dependencies: ["Executor", "EventLoop", "Simulators", "TestSupport"],
             path: "Tests/ExecutorTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "SimulatorsTests",
-            dependencies: ["Simulators", "EventLoop"],
+            dependencies: ["Simulators", "EventLoop", "TestSupport"],
             path: "Tests/SimulatorsTests",
             swiftSettings: strictSettings
         ),

@@ -1,45 +1,9 @@
 import EventLoop
+import TestSupport
 import Testing
 
 // Shared by the HTTP, chunked and RecordIO decoder tests: every decoder must give the same result fed
 // whole, one byte at a time, and cut at seeded random places.
-
-/// SplitMix64: a tiny seeded generator, so the "random" splits are the same on every run and machine.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
-
-/// Ways to cut `count` bytes into consecutive pieces: whole, one byte at a time, then `randomCount` seeded
-/// random cuttings, each with its own largest piece so that both fine and coarse cuts occur.
-func splittings(of count: Int, seed: UInt64 = 0x5EED, randomCount: Int = 25) -> [[Int]] {
-    guard count > 0 else { return [[]] }
-    var result = [[count], [Int](repeating: 1, count: count)]
-    var generator = SeededGenerator(seed: seed)
-    for _ in 0..<randomCount {
-        let largest = Int.random(in: 1...max(1, count / 2), using: &generator)
-        var pieces: [Int] = []
-        var left = count
-        while left > 0 {
-            let piece = Int.random(in: 1...min(left, largest), using: &generator)
-            pieces.append(piece)
-            left -= piece
-        }
-        result.append(pieces)
-    }
-    return result
-}
 
 /// The shape the test helpers drive: the `decode` (and optionally `decodeAtEOF`) of the decoders under test.
 protocol IncrementalDecoder {

@@ -1,4 +1,5 @@
 import EventLoop
+import TestSupport
 import Testing
 
 struct JSONParserTests {
@@ -105,7 +106,7 @@ struct JSONParserTests {
     }
 
     @Test func decimalTextReadsToTheSameDoubleAsTheStandardLibrary() throws {
-        var random = SeededRandom(seed: 0x5EED)
+        var random = SeededGenerator(seed: 0x5EED)
         for _ in 0..<2_000 {
             let digits = (0..<random.below(22) + 1).map { _ in String(random.below(10)) }.joined()
             let fraction = (0..<random.below(20)).map { _ in String(random.below(10)) }.joined()
@@ -117,7 +118,7 @@ struct JSONParserTests {
     }
 
     @Test func shortestDoubleDescriptionsReadBackExactly() throws {
-        var random = SeededRandom(seed: 42)
+        var random = SeededGenerator(seed: 42)
         for _ in 0..<2_000 {
             let value = Double(bitPattern: random.next())
             guard value.isFinite else { continue }
@@ -320,24 +321,3 @@ let mesosLaunchEvent = #"""
     {"key":"Description","value":"caf\u00e9 \"quoted\"\n\ud83d\ude80"}]},
     "kill_policy":{"grace_period":{"nanoseconds":5000000000}}}}}
     """#
-
-/// SplitMix64: a tiny deterministic generator, so random tests fail the same way every run.
-private struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int {
-        Int(next() % UInt64(bound))
-    }
-}

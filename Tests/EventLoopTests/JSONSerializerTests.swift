@@ -1,4 +1,5 @@
 import EventLoop
+import TestSupport
 import Testing
 
 struct JSONSerializerTests {
@@ -86,8 +87,8 @@ struct JSONSerializerTests {
         }
     }
 
-    @Test func roundTripsSeededRandomTrees() throws {
-        var random = SeededRandom(seed: 2024)
+    @Test func roundTripsSeededGeneratorTrees() throws {
+        var random = SeededGenerator(seed: 2024)
         for _ in 0..<300 {
             let value = randomValue(&random, depth: 0)
             let text = value.serialized()
@@ -97,7 +98,7 @@ struct JSONSerializerTests {
         }
     }
 
-    private func randomValue(_ random: inout SeededRandom, depth: Int) -> JSONValue {
+    private func randomValue(_ random: inout SeededGenerator, depth: Int) -> JSONValue {
         switch random.below(depth < 4 ? 9 : 6) {
         case 0: return .null
         case 1: return .bool(random.below(2) == 0)
@@ -116,7 +117,7 @@ struct JSONSerializerTests {
         }
     }
 
-    private func randomString(_ random: inout SeededRandom) -> String {
+    private func randomString(_ random: inout SeededGenerator) -> String {
         let pool: [Unicode.Scalar] = [
             "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1B}", "\u{7F}", "\u{E9}", "\u{2028}",
             "\u{FFFF}", "\u{1F600}", "\u{10FFFF}",
@@ -130,7 +131,7 @@ struct JSONSerializerTests {
 }
 
 /// SplitMix64: a tiny deterministic generator, so random tests fail the same way every run.
-private struct SeededRandom: RandomNumberGenerator {
+private struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) {

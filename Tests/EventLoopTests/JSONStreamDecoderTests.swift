@@ -1,4 +1,5 @@
 import EventLoop
+import TestSupport
 import Testing
 
 struct JSONStreamDecoderTests {
@@ -28,7 +29,7 @@ struct JSONStreamDecoderTests {
     private func byteByByte(_ bytes: [UInt8]) -> [[UInt8]] { bytes.map { [$0] } }
 
     private func randomSplits(_ bytes: [UInt8], seed: UInt64) -> [[UInt8]] {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var chunks: [[UInt8]] = []
         var start = 0
         while start < bytes.count {
@@ -185,7 +186,7 @@ struct JSONStreamDecoderTests {
     }
 
     @Test func splitsRandomDocumentStreamsIdenticallyHoweverTheyArrive() throws {
-        var random = SeededRandom(seed: 77)
+        var random = SeededGenerator(seed: 77)
         var expected: [JSONValue] = []
         var stream: [UInt8] = []
         let separators = ["", " ", "\n", "\r\n", "\t "]
@@ -203,26 +204,5 @@ struct JSONStreamDecoderTests {
         let result = decodeEveryWay(text)
         #expect(result.error == nil)
         #expect(result.documents == expected)
-    }
-}
-
-/// SplitMix64: a tiny deterministic generator, so random tests fail the same way every run.
-private struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int {
-        Int(next() % UInt64(bound))
     }
 }

@@ -1,22 +1,10 @@
 import EventLoop
+import TestSupport
 import Testing
 
 @testable import Executor
 
 struct DockerLogFrameDecoderTests {
-    /// SplitMix64, so the random splits are the same on every run (the EventLoop tests' twin; test targets
-    /// cannot share code without a support module).
-    private struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var mixed = state
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            return mixed ^ (mixed >> 31)
-        }
-    }
 
     private struct Run: Equatable {
         var chunks: [DockerLogChunk] = []
@@ -71,7 +59,7 @@ struct DockerLogFrameDecoderTests {
     /// Decodes `input` whole, byte by byte and in 25 seeded random splits, expecting the same result each time.
     private func decodeEveryWay(_ input: [UInt8], maxPieceSize: Int = 64 * 1024) -> Run {
         var splittings = [[input.count], [Int](repeating: 1, count: input.count)]
-        var generator = SeededGenerator(state: 0xD0C4E5)
+        var generator = SeededGenerator(seed: 0xD0C4E5)
         for _ in 0..<25 {
             let largest = Int.random(in: 1...max(1, input.count / 2), using: &generator)
             var pieces: [Int] = []

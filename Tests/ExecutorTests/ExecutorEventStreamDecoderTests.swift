@@ -1,19 +1,8 @@
 import EventLoop
+import TestSupport
 import Testing
 
 @testable import Executor
-
-/// SplitMix64: a seeded, deterministic generator so random splits are reproducible.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 struct ExecutorEventStreamDecoderTests {
     static let uuid = UUIDv4.random()
@@ -51,7 +40,7 @@ struct ExecutorEventStreamDecoderTests {
     }
 
     private func randomPieces(seed: UInt64, total: Int) -> [Int] {
-        var generator = SeededGenerator(state: seed)
+        var generator = SeededGenerator(seed: seed)
         var pieces: [Int] = []
         var covered = 0
         while covered < total {

@@ -1,21 +1,10 @@
 import EventLoop
+import TestSupport
 import Testing
 
 @testable import Executor
 
 struct PullProgressScannerTests {
-    /// SplitMix64, so that the random splits are the same on every run.
-    private struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var mixed = state
-            mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-            return mixed ^ (mixed >> 31)
-        }
-    }
 
     /// The recorded stream of a successful pull from the local registry.
     static let success = """
@@ -58,7 +47,7 @@ struct PullProgressScannerTests {
     private func everySplit(_ text: String) -> [Outcome] {
         let bytes = Array(text.utf8)
         var outcomes = [scan([bytes]), scan(bytes.map { [$0] })]
-        var generator = SeededGenerator(state: 0x5EED)
+        var generator = SeededGenerator(seed: 0x5EED)
         for _ in 0..<50 {
             var pieces: [[UInt8]] = []
             var index = 0

@@ -1,5 +1,6 @@
 import Glibc
 import Simulators
+import TestSupport
 
 /// Why the test client gave up.
 enum TestClientError: Error, Equatable, CustomStringConvertible {
@@ -238,23 +239,6 @@ final class TestHTTPClient {
         }
         if count == 0 { throw TestClientError.closed(received: pending.count) }
         pending += chunk[..<count]
-    }
-}
-
-/// SplitMix64: a seeded generator so random splits are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }
 
