@@ -22,7 +22,12 @@ let package = Package(
             name: "Executor",
             dependencies: ["EventLoop"],
             path: "Sources/Executor",
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            // One executor runs beside every task: with the standard library and Dispatch linked in, hundreds of
+            // executors share one binary's pages instead of each relocating its own copy of the shared Swift
+            // libraries (BENCHMARKS.md has the before/after). Release only: debug test builds link the target's
+            // objects next to Foundation, which needs the shared runtime.
+            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"], .when(configuration: .release))]
         ),
         // Simulated peers (Mesos agent, Sidecar) and blocking test servers, shared by the tests, the demo
         // and the benchmarks. They run on plain threads, not on the EventLoop, so that a bug in the loop
