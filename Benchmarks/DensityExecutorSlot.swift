@@ -138,6 +138,9 @@ final class DensityExecutorSlot: @unchecked Sendable {
         environment["EXECUTOR_SIDECAR_POLL_INTERVAL"] = "1s"
         // KILL -> container stopped is measured with grace 0: draining first would measure the draining wait.
         environment["EXECUTOR_SIDECAR_DRAINING_DURATION"] = "0s"
+        if let extra = ProcessInfo.processInfo.environment["DENSITY_EXECUTOR_ENV"], let eq = extra.firstIndex(of: "=") {
+            environment[String(extra[..<eq])] = String(extra[extra.index(after: eq)...])
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = [settings.executorScript]
