@@ -7,6 +7,20 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// One executor runs beside every task, hundreds per host, so its release link is about pages (BENCHMARKS.md has the
+// measured before/after of each flag):
+// - the standard library and Dispatch linked in: executors share one binary's pages instead of each relocating its own
+//   copy of the shared Swift libraries;
+// - libstdc++ and libgcc linked in too (see Linking/static-libstdc++): no shared libstdc++ mapped and relocated;
+// - no PIE: a position-independent executable has ~25,000 relative relocations applied at start, each dirtying a
+//   page of data that would otherwise stay shared with every other executor. The price is a fixed load address
+//   for the executable's own code (shared libraries stay randomised).
+// Release only: debug test builds link the target's objects next to Foundation, which needs the shared runtime.
+let executorReleaseLinkFlags = [
+    "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc",
+    "-L", "\(Context.packageDirectory)/Linking/static-libstdc++",
+]
+
 let package = Package(
     name: "sidecar-executor",
     products: [
@@ -23,11 +37,7 @@ let package = Package(
             dependencies: ["EventLoop"],
             path: "Sources/Executor",
             swiftSettings: strictSettings,
-            // One executor runs beside every task: with the standard library and Dispatch linked in, hundreds of
-            // executors share one binary's pages instead of each relocating its own copy of the shared Swift
-            // libraries (BENCHMARKS.md has the before/after). Release only: debug test builds link the target's
-            // objects next to Foundation, which needs the shared runtime.
-            linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"], .when(configuration: .release))]
+            linkerSettings: [.unsafeFlags(executorReleaseLinkFlags, .when(configuration: .release))]
         ),
         // Simulated peers (Mesos agent, Sidecar) and blocking test servers, shared by the tests, the demo
         // and the benchmarks. They run on plain threads, not on the EventLoop, so that a bug in the loop
