@@ -19,7 +19,10 @@ let strictSettings: [SwiftSetting] = [
 let executorReleaseLinkFlags = [
     "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc",
     "-L", "\(Context.packageDirectory)/Linking/static-libstdc++",
+    "-Xlinker", "--section-ordering-file=\(Context.packageDirectory)/Linking/executor-order.txt",
 ]
+
+let functionSections: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))]
 
 let package = Package(
     name: "sidecar-executor",
@@ -30,13 +33,13 @@ let package = Package(
     targets: [
         // The I/O library: one serial DispatchQueue, nonblocking sockets, HTTP/1.1, RecordIO, JSON.
         // No Foundation: it costs every executor process megabytes of resident memory.
-        .target(name: "EventLoop", path: "Sources/EventLoop", swiftSettings: strictSettings),
+        .target(name: "EventLoop", path: "Sources/EventLoop", swiftSettings: strictSettings + functionSections),
         // The program. Tests reach its internals with `@testable import Executor`.
         .executableTarget(
             name: "Executor",
             dependencies: ["EventLoop"],
             path: "Sources/Executor",
-            swiftSettings: strictSettings,
+            swiftSettings: strictSettings + functionSections,
             linkerSettings: [.unsafeFlags(executorReleaseLinkFlags, .when(configuration: .release))]
         ),
         // Simulated peers (Mesos agent, Sidecar) and blocking test servers, shared by the tests, the demo

@@ -13,6 +13,7 @@ struct DensitySettings: Sendable {
           --json PATH       where to write every figure (default .build/density.json)
           --no-build        use .build/release/sidecar-executor as it is instead of running
                             `swift build -c release --product sidecar-executor` first
+          --binary PATH     run this executor binary instead (implies --no-build)
         Needs the private Docker engine: DOCKER_HOST=unix://PATH (scripts/docker-engine.sh start, then source its env).
 
         """
@@ -59,6 +60,9 @@ struct DensitySettings: Sendable {
             case "--concurrency": settings.concurrency = max(1, Int(try number(option)))
             case "--json": settings.jsonPath = try value(option)
             case "--no-build": settings.build = false
+            case "--binary":
+                settings.executorBinary = try value(option)
+                settings.build = false
             case "--help", "-h": throw DensityFailure(usage)
             default: throw DensityFailure("unknown option '\(option)'\n\n\(usage)")
             }
