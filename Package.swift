@@ -22,7 +22,9 @@ let executorReleaseLinkFlags = [
     "-Xlinker", "--section-ordering-file=\(Context.packageDirectory)/Linking/executor-order.txt",
 ]
 
-let functionSections: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))]
+let functionSections: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))
+]
 
 let package = Package(
     name: "sidecar-executor",

@@ -16,6 +16,9 @@ extension DensityResults {
             row("\(group.name) mean", group, \.mean)
             if group.name == "executor" { row("\(group.name) max", group, \.max) }
         }
+        print(
+            "threads: \(threadReadings) readings of executors during the window, \(threadReadingsAbove3) above 3, "
+                + "largest \(maxThreadsSeen)")
         printLatencies()
         if let soak { printSoak(soak) }
         print("\n== budget (N = \(executors))")
@@ -110,6 +113,9 @@ extension DensityResults {
             "groups": groups.map(group), "latencies": latencies, "fleetStartSeconds": fleetStartSeconds,
             "terminalStates": terminalStates, "exitStatuses": exitStatuses, "problems": problems,
             "leftoverContainers": leftoverContainers,
+            "threadReadings": [
+                "count": threadReadings, "above3": threadReadingsAbove3, "largest": maxThreadsSeen,
+            ],
             "budget": checks.map { check -> [String: Any] in
                 [
                     "name": check.name, "measured": check.measured.map { $0 as Any } ?? NSNull(), "limit": check.limit,

@@ -68,6 +68,11 @@ struct DensityResults {
     var executors = 0
     var windowSeconds = 0.0
     var checks: [DensityBudgetCheck] = []
+    /// Thread counts of every executor in every sample of the window: how many readings, the largest, and how many
+    /// readings were above 3 (Dispatch starts a worker on demand and ends it after 5 s idle).
+    var threadReadings = 0
+    var threadReadingsAbove3 = 0
+    var maxThreadsSeen = 0
 
     mutating func addSample(at seconds: Double, executors: [DensityProcessSample], floors: [[DensityProcessSample]]) {
         sampleTimes.append(seconds)
@@ -103,6 +108,11 @@ struct DensityResults {
             }
         }
         soak = makeSoak()
+        for sample in executorSamples.joined() {
+            threadReadings += 1
+            if sample.threads > 3 { threadReadingsAbove3 += 1 }
+            maxThreadsSeen = max(maxThreadsSeen, sample.threads)
+        }
         checks = DensityBudgetCheck.evaluate(self)
     }
 
