@@ -1,7 +1,11 @@
 // Benchmarks: `swift run -c release Benchmarks <name>`. Figures are printed (and written as JSON where a
 // benchmark says so), never asserted: wall-clock time on a shared 2-core machine is too noisy for a test.
 let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
-    ("codecs", "decode throughput of a Mesos event stream and JSON parse/serialize, beside Foundation", runCodecs)
+    ("codecs", "decode throughput of a Mesos event stream and JSON parse/serialize, beside Foundation", runCodecs),
+    (
+        "density", "N executors with real containers: memory, threads, idle CPU beside floors, and latencies",
+        { DensityBenchmark.main(Array(arguments.dropFirst())) }
+    ),
 ]
 
 func runCodecs() {

@@ -1,6 +1,8 @@
 import EventLoop
 
 // The command line. Everything else starts from here: see Program/.
+// Before any thread exists: one malloc arena for all of them (hundreds of executors per host; see ProcessControl).
+ProcessControl.useSingleMallocArena()
 let arguments = Array(CommandLine.arguments.dropFirst())
 Program.configureLogging()
 

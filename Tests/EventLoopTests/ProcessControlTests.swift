@@ -8,6 +8,10 @@ struct ProcessControlTests {
         #expect(ProcessControl.processID == getpid())
     }
 
+    @Test func theCLibraryAcceptsASingleMallocArena() {
+        #expect(ProcessControl.useSingleMallocArena())
+    }
+
     @Test func killOfAMissingProcessThrowsASystemError() {
         #expect(throws: SystemError(code: ESRCH, operation: "kill")) {
             try ProcessControl.kill(Int32.max, signal: 0)

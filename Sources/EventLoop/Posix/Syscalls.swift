@@ -289,6 +289,17 @@ public enum Posix {
         return Double(now.tv_sec) + Double(now.tv_nsec) / 1_000_000_000
     }
 
+    /// Caps the number of malloc arenas; true when glibc accepted the value. The corresponding C function is
+    /// `mallopt(M_ARENA_MAX, count)`.
+    @discardableResult
+    public static func setMallocArenaLimit(_ count: Int32) -> Bool {
+        // malloc.h is not part of the Glibc module, so mallopt is looked up by name (a nil handle is RTLD_DEFAULT);
+        // M_ARENA_MAX is -8 in glibc's ABI.
+        guard let symbol = dlsym(nil, "mallopt") else { return false }
+        let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
+        return mallopt(-8, count) == 1
+    }
+
     /// The text of an errno value. The corresponding C function is `strerror` (thread-safe in glibc ≥ 2.32).
     public static func errorMessage(_ code: Int32) -> String {
         String(cString: strerror(code))

@@ -1,0 +1,226 @@
+import EventLoop
+import Foundation
+import Glibc
+import Simulators
+
+/// `swift run -c release Benchmarks density`: N real executors side by side, each with its own simulated agent
+/// and a real long-lived container on the private engine, Sidecar polled every second against one simulated
+/// Sidecar; their memory, threads and idle CPU beside two floors (C and Swift), and the latencies of LAUNCH ->
+/// TASK_RUNNING, container exit -> terminal UPDATE and KILL (grace 0) -> container stopped.
+final class DensityBenchmark: @unchecked Sendable {
+    let settings: DensitySettings
+    let runID = String(UUIDv4.random().description.prefix(8))
+    let engine: DensityEngine
+    private let workDirectory: String
+    private var sidecar: SimulatedSidecar?
+    private var deaths: DensityDieEvents?
+    private var floors: DensityFloors?
+    private var slots: [DensityExecutorSlot] = []
+    private var results = DensityResults()
+
+    init(settings: DensitySettings) throws {
+        self.settings = settings
+        engine = try DensityEngine(dockerHost: settings.dockerHost)
+        workDirectory = NSTemporaryDirectory() + "density-\(runID)"
+    }
+
+    static func main(_ arguments: [String]) {
+        do {
+            let benchmark = try DensityBenchmark(settings: try DensitySettings.parse(arguments))
+            try benchmark.run()
+        } catch {
+            FileHandle.standardError.write(Data("density: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    func run() throws {
+        try prepare()
+        do {
+            try startFleet()
+            try measureSteadyState()
+            measureEndings()
+            waitForExits()
+        } catch {
+            cleanUp()
+            throw error
+        }
+        cleanUp()
+        results.finish(settings: settings)
+        results.printReport()
+        try results.write(to: settings.jsonPath)
+        print("\nall figures written to \(settings.jsonPath)")
+    }
+
+    // MARK: - Phases
+
+    private func prepare() throws {
+        guard engine.ping() else { throw DensityFailure("the engine at \(settings.dockerHost) does not answer") }
+        guard engine.imageExists("local/busybox:latest") else {
+            throw DensityFailure("the engine has no local/busybox:latest (scripts/docker-engine.sh start imports it)")
+        }
+        if settings.build {
+            progress("building the executor: swift build -c release --product sidecar-executor")
+            try DensityFloors.run(
+                "/usr/bin/env", ["swift", "build", "-c", "release", "--product", "sidecar-executor"],
+                directory: settings.root)
+        }
+        guard FileManager.default.isExecutableFile(atPath: settings.executorBinary) else {
+            throw DensityFailure("no executor binary at \(settings.executorBinary); build it first")
+        }
+        progress("building the floors (gcc -O2; swiftc -O -static-stdlib)")
+        floors = try DensityFloors(directory: "\(settings.root)/.build/density-floors")
+        // Pages of a file written moments ago are still dirty in the page cache, and smaps counts a dirty page
+        // that only one process maps as Private_Dirty: without this, a fresh binary inflates "unique".
+        sync()
+        for stale in (try? engine.containers(withLabel: "density.run")) ?? [] { _ = engine.remove(container: stale) }
+        let sidecar = try SimulatedSidecar(hostname: "density-host")
+        // A soak answers ~N requests a second: the request log would grow without bound.
+        sidecar.server.keepsRequestLog = false
+        sidecar.start()
+        self.sidecar = sidecar
+        deaths = try DensityDieEvents(engine: engine, label: "density.run=\(runID)")
+        results.recordMachine(executorBinary: settings.executorBinary)
+    }
+
+    private func startFleet() throws {
+        guard let sidecar else { return }
+        slots = try (0..<settings.executors).map {
+            try DensityExecutorSlot(index: $0, runID: runID, root: workDirectory)
+        }
+        // The first executor runs alone until healthy: the "lone executor" figures.
+        progress("executor 0 alone")
+        try slots[0].start(settings: settings, sidecar: sidecar, runID: runID)
+        guard slots[0].waitUntilHealthy(timeout: .seconds(30)) else {
+            throw DensityFailure("executor 0 never reported its Sidecar verdict (see \(slots[0].sandbox)/stderr)")
+        }
+        Thread.sleep(forTimeInterval: 3)
+        results.lone = slots[0].pid.flatMap(DensityProcessSample.read)
+
+        progress("starting \(settings.executors - 1) more, \(settings.concurrency) at a time")
+        let started = ContinuousClock.now
+        try runConcurrently(Array(slots.dropFirst()), width: settings.concurrency) { slot in
+            try slot.start(settings: self.settings, sidecar: sidecar, runID: self.runID)
+        }
+        results.fleetStartSeconds = DensityExecutorSlot.milliseconds(ContinuousClock.now - started) / 1000
+        for slot in slots {
+            guard slot.waitUntilHealthy(timeout: .seconds(60)) else {
+                throw DensityFailure("executor \(slot.index) never reported its Sidecar verdict")
+            }
+        }
+        results.launchToRunning = slots.compactMap(\.launchToRunningMs)
+        results.startToSubscribed = slots.compactMap(\.startToSubscribedMs)
+        progress("all \(slots.count) executors report their service healthy")
+    }
+
+    private func measureSteadyState() throws {
+        try floors?.start(count: settings.executors)
+        progress("floors started (\(settings.executors) copies each); settling for \(Int(settings.settle)) s")
+        Thread.sleep(forTimeInterval: settings.settle)
+        let executorPIDs = slots.compactMap(\.pid)
+        let floorPIDs = floors?.floors.map { $0.processes.map(\.processIdentifier) } ?? []
+        let start = ContinuousClock.now
+        var nextSample = 0.0
+        while true {
+            let elapsed = DensityExecutorSlot.milliseconds(ContinuousClock.now - start) / 1000
+            results.addSample(
+                at: elapsed, executors: executorPIDs.compactMap(DensityProcessSample.read),
+                floors: floorPIDs.map { $0.compactMap(DensityProcessSample.read) })
+            if elapsed >= settings.seconds { break }
+            progress("steady state: \(Int(elapsed)) of \(Int(settings.seconds)) s")
+            nextSample = min(settings.seconds, nextSample + settings.sampleEvery)
+            let wait = nextSample - DensityExecutorSlot.milliseconds(ContinuousClock.now - start) / 1000
+            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+        }
+        results.floorNames = floors?.floors.map(\.name) ?? []
+        floors?.stop()
+    }
+
+    /// Even executors: the container is SIGKILLed from outside. Odd ones: KILL with grace 0. One at a time, so each
+    /// figure is that of an otherwise idle host.
+    private func measureEndings() {
+        guard let deaths else { return }
+        progress("ending every task: container SIGKILL (even) or KILL grace 0 (odd), one at a time")
+        for slot in slots {
+            do {
+                if slot.index % 2 == 0 {
+                    let figures = try slot.measureExit(engine: engine, deaths: deaths)
+                    results.exitToUpdate.append(figures.fromDeath)
+                    results.killReturnToUpdate.append(figures.fromKillReturn)
+                    results.terminalStates[figures.state, default: 0] += 1
+                } else {
+                    let figures = try slot.measureKill(deaths: deaths)
+                    results.killToStopped.append(figures.toStopped)
+                    results.killToUpdate.append(figures.toUpdate)
+                    results.terminalStates[figures.state, default: 0] += 1
+                }
+            } catch {
+                results.problems.append("\(error)")
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+    }
+
+    private func waitForExits() {
+        for slot in slots {
+            let status = slot.waitForExit(timeout: 30)
+            results.exitStatuses[status.map { "\($0)" } ?? "still running", default: 0] += 1
+        }
+    }
+
+    private func cleanUp() {
+        for slot in slots { slot.terminate() }
+        for slot in slots { _ = slot.waitForExit(timeout: 20) }
+        floors?.stop()
+        deaths?.stop()
+        for slot in slots { slot.agent.stop() }
+        sidecar?.stop()
+        let leftovers = (try? engine.containers(withLabel: "density.run=\(runID)")) ?? []
+        results.leftoverContainers = leftovers.count
+        for container in leftovers { _ = engine.remove(container: container) }
+        if results.problems.isEmpty {
+            try? FileManager.default.removeItem(atPath: workDirectory)
+        } else {
+            progress("problems: the sandboxes are kept in \(workDirectory)")
+        }
+    }
+
+    /// Runs `body` on `width` threads over `items`; rethrows the first error after every thread stopped.
+    private func runConcurrently(
+        _ items: [DensityExecutorSlot], width: Int, _ body: @escaping @Sendable (DensityExecutorSlot) throws -> Void
+    ) throws {
+        let lock = NSLock()
+        nonisolated(unsafe) var next = 0
+        nonisolated(unsafe) var failure: (any Error)?
+        let group = DispatchGroup()
+        for _ in 0..<min(width, items.count) {
+            group.enter()
+            let thread = Thread {
+                while true {
+                    let item: DensityExecutorSlot? = lock.withLock {
+                        guard failure == nil, next < items.count else { return nil }
+                        defer { next += 1 }
+                        return items[next]
+                    }
+                    guard let item else { break }
+                    do {
+                        try body(item)
+                    } catch {
+                        lock.withLock { failure = failure ?? error }
+                    }
+                    let done = lock.withLock { next }
+                    if done % 10 == 0 { self.progress("started \(done + 1) of \(self.slots.count)") }
+                }
+                group.leave()
+            }
+            thread.start()
+        }
+        group.wait()
+        if let failure { throw failure }
+    }
+
+    private func progress(_ text: String) {
+        print("density: \(text)")
+        fflush(nil)
+    }
+}

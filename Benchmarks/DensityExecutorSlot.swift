@@ -1,0 +1,163 @@
+import EventLoop
+import Foundation
+import Simulators
+
+/// One executor of the fleet: its own simulated agent (its own executor id and subscription), its sandbox, the
+/// process started through `executor.sh` as Mesos starts it, its task's long-lived container, and what was
+/// measured of it.
+final class DensityExecutorSlot: @unchecked Sendable {
+    let index: Int
+    let agent: SimulatedAgent
+    let sandbox: String
+    let taskID: String
+    private(set) var process: Process?
+    private(set) var containerID: String?
+    /// LAUNCH sent -> TASK_RUNNING received at the agent, in milliseconds.
+    private(set) var launchToRunningMs: Double?
+    /// Process started -> SUBSCRIBE accepted by the agent, in milliseconds.
+    private(set) var startToSubscribedMs: Double?
+
+    init(index: Int, runID: String, root: String) throws {
+        self.index = index
+        taskID = "density-\(runID)-\(index)"
+        agent = try SimulatedAgent(frameworkID: "density-\(runID)", executorID: "density-\(index).executor")
+        sandbox = "\(root)/executor-\(index)"
+    }
+
+    var pid: Int32? { process.map { $0.processIdentifier } }
+
+    /// Starts the executor and launches its task; returns once the agent has its TASK_RUNNING.
+    func start(settings: DensitySettings, sidecar: SimulatedSidecar, runID: String) throws {
+        // The benchmark launches once the executor has subscribed, so it can time the LAUNCH itself.
+        agent.shutsDownIdleExecutor = false
+        agent.start()
+        try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
+        let started = ContinuousClock.now
+        process = try spawnExecutor(settings: settings, sidecar: sidecar)
+        guard agent.wait(timeout: .seconds(60), until: { $0.subscriptionCount >= 1 && $0.hasOpenStream }) else {
+            throw DensityFailure("executor \(index) never subscribed (see \(sandbox)/stderr)")
+        }
+        startToSubscribedMs = Self.milliseconds(ContinuousClock.now - started)
+
+        var task = SimulatedAgentTask(taskID: taskID, name: "density", image: "local/busybox:latest")
+        task.network = "HOST"
+        task.parameters = [
+            ("label", "ServiceName=density-\(index)"), ("label", "density.run=\(runID)"),
+            ("label", "executor.ShellCommand=sleep 100000"),
+        ]
+        let launched = ContinuousClock.now
+        agent.launch(task)
+        var running: JSONValue?
+        _ = agent.wait(timeout: .seconds(120)) { snapshot in
+            running = snapshot.updates.first { DensityStatus.state($0) == "TASK_RUNNING" }
+            return running != nil || snapshot.updates.contains(where: DensityStatus.isTerminal)
+        }
+        guard let running, let containerID = DensityStatus.containerID(running) else {
+            let states = agent.updates.map(DensityStatus.state)
+            throw DensityFailure(
+                "task \(taskID) never reached TASK_RUNNING (updates: \(states); see \(sandbox)/stderr)")
+        }
+        launchToRunningMs = Self.milliseconds(ContinuousClock.now - launched)
+        self.containerID = containerID
+        sidecar.setService(
+            id: String(containerID.prefix(12)), name: "density-\(index)", image: "local/busybox:latest", status: .alive)
+    }
+
+    /// Whether the executor has reported Sidecar's verdict "healthy" to the agent.
+    func waitUntilHealthy(timeout: Duration) -> Bool {
+        agent.wait(timeout: timeout) { snapshot in
+            snapshot.updates.contains { $0["healthy"]?.boolValue == true }
+        }
+    }
+
+    /// Kills the container from outside with SIGKILL; returns (engine's death -> terminal UPDATE at the agent,
+    /// kill call returned -> terminal UPDATE) in milliseconds, and the terminal state.
+    func measureExit(engine: DensityEngine, deaths: DensityDieEvents) throws -> (
+        fromDeath: Double, fromKillReturn: Double, state: String
+    ) {
+        guard let containerID else { throw DensityFailure("executor \(index) has no container") }
+        let watch = terminalWatch()
+        try engine.kill(container: containerID)
+        let killReturned = densityWallNanoseconds()
+        guard let arrival = watch.arrivalTime() else {
+            throw DensityFailure("no terminal update for \(taskID) after its container was killed")
+        }
+        guard let death = deaths.deathTime(of: containerID, timeout: 10) else {
+            throw DensityFailure("the engine reported no die event for container \(containerID)")
+        }
+        return (Self.milliseconds(arrival - death), Self.milliseconds(arrival - killReturned), terminalState())
+    }
+
+    /// Sends KILL with a zero grace period; returns (KILL sent -> engine's death, KILL sent -> terminal UPDATE)
+    /// in milliseconds, and the terminal state.
+    func measureKill(deaths: DensityDieEvents) throws -> (toStopped: Double, toUpdate: Double, state: String) {
+        guard let containerID else { throw DensityFailure("executor \(index) has no container") }
+        let watch = terminalWatch()
+        let sent = densityWallNanoseconds()
+        guard agent.kill(taskID: taskID, gracePeriod: .zero) else {
+            throw DensityFailure("the agent of executor \(index) had no open stream for KILL")
+        }
+        guard let arrival = watch.arrivalTime() else { throw DensityFailure("no terminal update for \(taskID)") }
+        guard let death = deaths.deathTime(of: containerID, timeout: 10) else {
+            throw DensityFailure("the engine reported no die event for container \(containerID)")
+        }
+        return (Self.milliseconds(death - sent), Self.milliseconds(arrival - sent), terminalState())
+    }
+
+    /// Waits for the process to exit (after the agent's ACK of the terminal update); its status, or nil.
+    func waitForExit(timeout: Double) -> Int32? {
+        guard let process else { return nil }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// SIGTERM (the executor stops its container and exits), for cleaning up after a failure.
+    func terminate() {
+        if let process, process.isRunning { process.terminate() }
+    }
+
+    private func terminalWatch() -> DensityAgentWatch {
+        DensityAgentWatch(agent: agent, timeout: .seconds(30)) { snapshot in
+            snapshot.updates.contains(where: DensityStatus.isTerminal)
+        }
+    }
+
+    private func terminalState() -> String {
+        agent.updates.first(where: DensityStatus.isTerminal).map(DensityStatus.state) ?? "?"
+    }
+
+    private func spawnExecutor(settings: DensitySettings, sidecar: SimulatedSidecar) throws -> Process {
+        var environment = agent.environment(sandbox: sandbox)
+        environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        environment["DOCKER_HOST"] = settings.dockerHost
+        environment["SIDECAR_EXECUTOR_PATH"] = settings.executorBinary
+        environment["SIDECAR_EXECUTOR_CUSTOM_ENV_PATH"] = "\(sandbox)/no-site-environment.sh"
+        environment["EXECUTOR_SIDECAR_URL"] = "http://127.0.0.1:\(sidecar.port)/state.json"
+        environment["EXECUTOR_SIDECAR_BACKOFF"] = "1s"
+        environment["EXECUTOR_SIDECAR_POLL_INTERVAL"] = "1s"
+        // KILL -> container stopped is measured with grace 0: draining first would measure the draining wait.
+        environment["EXECUTOR_SIDECAR_DRAINING_DURATION"] = "0s"
+        if let extra = ProcessInfo.processInfo.environment["DENSITY_EXECUTOR_ENV"], let eq = extra.firstIndex(of: "=") {
+            environment[String(extra[..<eq])] = String(extra[extra.index(after: eq)...])
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [settings.executorScript]
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: sandbox)
+        _ = FileManager.default.createFile(atPath: "\(sandbox)/stdout", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(sandbox)/stderr", contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: "\(sandbox)/stdout")
+        process.standardError = FileHandle(forWritingAtPath: "\(sandbox)/stderr")
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) * 1e-15
+    }
+
+    static func milliseconds(_ nanoseconds: Int64) -> Double { Double(nanoseconds) / 1e6 }
+}
