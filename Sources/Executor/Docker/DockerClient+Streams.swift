@@ -119,6 +119,16 @@ extension DockerClient {
         onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
         onEnd: @escaping (DockerError?) -> Void
     ) -> any DockerStreamHandle {
+        followLogs(containerID: containerID, tty: tty, since: nil, onOutput: onOutput, onEnd: onEnd)
+    }
+
+    func followLogs(
+        containerID: String,
+        tty: Bool,
+        since: Double?,
+        onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
+        onEnd: @escaping (DockerError?) -> Void
+    ) -> any DockerStreamHandle {
         var raw = tty
         var decoder = DockerLogFrameDecoder()
         var buffer = ByteBuffer()
@@ -133,7 +143,7 @@ extension DockerClient {
             }
         }
         return openStream(
-            .get, DockerAPI.logs(containerID), handle: handle,
+            .get, DockerAPI.logs(containerID, since: since), handle: handle,
             onHead: { head in
                 // Newer engines say which framing they use; 20.10 says nothing and the TTY flag decides.
                 if let type = head.headers["Content-Type"], type.hasPrefix("application/vnd.docker.raw-stream") {

@@ -42,6 +42,28 @@ protocol DockerEngine: AnyObject {
         onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
         onEnd: @escaping (DockerError?) -> Void
     ) -> any DockerStreamHandle
+    /// `followLogs` for output logged at or after `since` (seconds since the epoch; nil: from the start), to
+    /// re-attach after the stream broke (an engine restart) without replaying what already arrived.
+    func followLogs(
+        containerID: String,
+        tty: Bool,
+        since: Double?,
+        onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
+        onEnd: @escaping (DockerError?) -> Void
+    ) -> any DockerStreamHandle
+}
+
+extension DockerEngine {
+    /// For engines that cannot filter by time (test fakes): they follow from the start.
+    func followLogs(
+        containerID: String,
+        tty: Bool,
+        since: Double?,
+        onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
+        onEnd: @escaping (DockerError?) -> Void
+    ) -> any DockerStreamHandle {
+        followLogs(containerID: containerID, tty: tty, onOutput: onOutput, onEnd: onEnd)
+    }
 }
 
 /// A long-running engine request (a wait, a log stream) that can be abandoned; no callback runs after `cancel()`.
