@@ -53,6 +53,18 @@ install() {
   command -v dockerd >/dev/null || fail "dockerd not installed"
 }
 
+# Daemons must not keep the caller's descriptors open: a caller waiting for EOF on a pipe, or Foundation's Process
+# (it notices a child's exit when every holder of a descriptor it passed has closed it), would wait for the daemon.
+detach() { # command...: runs it in its own session with only stdin, stdout and stderr
+  (
+    for fd in "/proc/$BASHPID/fd/"*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+    done
+    exec setsid "$@"
+  ) &
+}
+
 docker_cli() { DOCKER_HOST="unix://$SOCK" /usr/bin/docker "$@"; }
 
 start_daemon() { # $1 = profile: bridge | restricted
@@ -76,9 +88,9 @@ launch_daemon() { # $1 = profile: bridge | restricted
   else
     flags=(--storage-driver=vfs --iptables=false --ip6tables=false --bridge=none)
   fi
-  # dockerd writes its own pidfile; setsid keeps it out of the caller's process group.
-  setsid dockerd --data-root "$E/data" --exec-root "$E/exec" --pidfile "$E/dockerd.pid" -H "unix://$SOCK" \
-    --live-restore "${flags[@]}" >> "$E/dockerd.log" 2>&1 < /dev/null &
+  # dockerd writes its own pidfile; its own session keeps it out of the caller's process group.
+  detach dockerd --data-root "$E/data" --exec-root "$E/exec" --pidfile "$E/dockerd.pid" -H "unix://$SOCK" \
+    --live-restore "${flags[@]}" >> "$E/dockerd.log" 2>&1 < /dev/null
   for _ in $(seq 150); do ping_engine && break; sleep 0.1; done
   ping_engine || { stop_daemon; return 1; }
 }
@@ -135,7 +147,7 @@ storage:
 http:
   addr: 127.0.0.1:$REGISTRY_PORT
 YML
-  setsid docker-registry serve "$E/registry.yml" > "$E/registry.log" 2>&1 < /dev/null &
+  detach docker-registry serve "$E/registry.yml" > "$E/registry.log" 2>&1 < /dev/null
   echo $! > "$E/registry.pid"
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null && break; sleep 0.1; done
   curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null || fail "docker-registry did not answer"
