@@ -37,13 +37,6 @@ final class LogBreakingEngine: DockerEngine, @unchecked Sendable {
         }
     }
 
-    func followLogs(
-        containerID: String, tty: Bool,
-        onOutput: @escaping (DockerLogStream, [UInt8]) -> Void, onEnd: @escaping (DockerError?) -> Void
-    ) -> any DockerStreamHandle {
-        followLogs(containerID: containerID, tty: tty, since: nil, onOutput: onOutput, onEnd: onEnd)
-    }
-
     func imageExists(_ image: ImageReference, completion: @escaping (Result<Bool, DockerError>) -> Void) {
         base.imageExists(image, completion: completion)
     }

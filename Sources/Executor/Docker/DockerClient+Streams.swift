@@ -116,15 +116,6 @@ extension DockerClient {
     func followLogs(
         containerID: String,
         tty: Bool,
-        onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
-        onEnd: @escaping (DockerError?) -> Void
-    ) -> any DockerStreamHandle {
-        followLogs(containerID: containerID, tty: tty, since: nil, onOutput: onOutput, onEnd: onEnd)
-    }
-
-    func followLogs(
-        containerID: String,
-        tty: Bool,
         since: Double?,
         onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
         onEnd: @escaping (DockerError?) -> Void

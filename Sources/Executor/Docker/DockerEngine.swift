@@ -34,16 +34,9 @@ protocol DockerEngine: AnyObject {
     func killContainer(id: String, completion: @escaping (Result<Void, DockerError>) -> Void)
     /// Removes the container and its anonymous volumes, forcibly.
     func removeContainer(id: String, completion: @escaping (Result<Void, DockerError>) -> Void)
-    /// Follows the container's output from its start until it exits, on a connection of its own; a TTY
-    /// container's output is one raw stream, reported as stdout.
-    func followLogs(
-        containerID: String,
-        tty: Bool,
-        onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
-        onEnd: @escaping (DockerError?) -> Void
-    ) -> any DockerStreamHandle
-    /// `followLogs` for output logged at or after `since` (seconds since the epoch; nil: from the start), to
-    /// re-attach after the stream broke (an engine restart) without replaying what already arrived.
+    /// Follows the container's output on a connection of its own until it exits, from its start, or with `since`
+    /// (seconds since the epoch) only what the engine logged from then on: re-attaching after the stream broke (an
+    /// engine restart) repeats nothing. A TTY container's output is one raw stream, reported as stdout.
     func followLogs(
         containerID: String,
         tty: Bool,
@@ -54,15 +47,14 @@ protocol DockerEngine: AnyObject {
 }
 
 extension DockerEngine {
-    /// For engines that cannot filter by time (test fakes): they follow from the start.
+    /// Follows the container's output from its start.
     func followLogs(
         containerID: String,
         tty: Bool,
-        since: Double?,
         onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
         onEnd: @escaping (DockerError?) -> Void
     ) -> any DockerStreamHandle {
-        followLogs(containerID: containerID, tty: tty, onOutput: onOutput, onEnd: onEnd)
+        followLogs(containerID: containerID, tty: tty, since: nil, onOutput: onOutput, onEnd: onEnd)
     }
 }
 
