@@ -12,6 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The targets are not under Sources or Tests, so the project's format check does not see them: check them here.
+swift format lint --strict --recursive Fuzz
+
 seconds=${FUZZ_SECONDS:-20}
 out=.build-fuzz
 mkdir -p "$out/artifacts"

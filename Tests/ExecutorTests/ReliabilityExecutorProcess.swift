@@ -38,6 +38,10 @@ final class ExecutorProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
         var environment = agent.environment(sandbox: sandbox, shutdownGracePeriod: .seconds(5))
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        // A sanitizer run's settings apply to the binary it built too (scripts/sanitizers.sh).
+        for name in ["ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS", "SWIFT_BACKTRACE"] {
+            environment[name] = ProcessInfo.processInfo.environment[name]
+        }
         environment["DOCKER_HOST"] = DockerTestEngine.environment["DOCKER_HOST"]
         // No registry logins unless a test writes some: the developer's own ~/.docker never leaks in.
         environment["DOCKER_CONFIG"] = sandbox
