@@ -5,6 +5,9 @@
 #                                    socket, data root and bridge, import local/busybox:latest; writes $ENGINE_DIR/env
 #   scripts/docker-engine.sh stop    remove our containers, stop dockerd (and the registry) by PID, unmount, clean up
 #   scripts/docker-engine.sh status  exit 0 when our engine answers /_ping
+#   scripts/docker-engine.sh restart-daemon
+#                                    SIGTERM dockerd and start it again on the same data; containers keep running
+#                                    (--live-restore), as in an engine upgrade while tasks run
 #
 # Several engines can run side by side: give each its own ENGINE_DIR, ENGINE_BRIDGE, ENGINE_BRIDGE_CIDR and
 # ENGINE_REGISTRY_PORT.
@@ -50,25 +53,62 @@ install() {
   command -v dockerd >/dev/null || fail "dockerd not installed"
 }
 
+# Daemons must not keep the caller's descriptors open: a caller waiting for EOF on a pipe, or Foundation's Process
+# (it notices a child's exit when every holder of a descriptor it passed has closed it), would wait for the daemon.
+detach() { # command...: runs it in its own session with only stdin, stdout and stderr
+  (
+    for fd in "/proc/$BASHPID/fd/"*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+    done
+    exec setsid "$@"
+  ) &
+}
+
 docker_cli() { DOCKER_HOST="unix://$SOCK" /usr/bin/docker "$@"; }
 
 start_daemon() { # $1 = profile: bridge | restricted
-  local profile=$1 flags
+  local profile=$1
   rm -rf "$E/data" "$E/exec"
   if [ "$profile" = bridge ]; then
     ip link show "$BRIDGE" >/dev/null 2>&1 || {
       ip link add "$BRIDGE" type bridge && ip addr add "$BRIDGE_CIDR" dev "$BRIDGE" && ip link set "$BRIDGE" up
     } || return 1
+  fi
+  launch_daemon "$profile" || return 1
+  printf 'DOCKER_HOST=unix://%s\nDOCKER_TEST_PROFILE=%s\n' "$SOCK" "$profile" > "$E/env"
+}
+
+# Runs dockerd on the existing data root. --live-restore keeps containers running while dockerd itself is down, so
+# `restart-daemon` can show the executor re-attaching to a running container.
+launch_daemon() { # $1 = profile: bridge | restricted
+  local profile=$1 flags
+  if [ "$profile" = bridge ]; then
     flags=(--storage-driver=overlay2 --iptables=false --ip6tables=false --ip-masq=false --bridge="$BRIDGE")
   else
     flags=(--storage-driver=vfs --iptables=false --ip6tables=false --bridge=none)
   fi
-  # dockerd writes its own pidfile; setsid keeps it out of the caller's process group.
-  setsid dockerd --data-root "$E/data" --exec-root "$E/exec" --pidfile "$E/dockerd.pid" -H "unix://$SOCK" \
-    "${flags[@]}" > "$E/dockerd.log" 2>&1 < /dev/null &
+  # dockerd writes its own pidfile; its own session keeps it out of the caller's process group.
+  detach dockerd --data-root "$E/data" --exec-root "$E/exec" --pidfile "$E/dockerd.pid" -H "unix://$SOCK" \
+    --live-restore "${flags[@]}" >> "$E/dockerd.log" 2>&1 < /dev/null
   for _ in $(seq 150); do ping_engine && break; sleep 0.1; done
   ping_engine || { stop_daemon; return 1; }
-  printf 'DOCKER_HOST=unix://%s\nDOCKER_TEST_PROFILE=%s\n' "$SOCK" "$profile" > "$E/env"
+}
+
+# Stops dockerd by its PID (SIGTERM, as an upgrade or a crash-restart would) and starts it again on the same data:
+# containers keep running meanwhile (--live-restore) and the engine re-adopts them.
+restart_daemon() {
+  local pid profile
+  profile=$(sed -n 's/^DOCKER_TEST_PROFILE=//p' "$E/env" 2>/dev/null)
+  [ -n "$profile" ] || fail "no running engine in $E to restart"
+  if pid=$(cat "$E/dockerd.pid" 2>/dev/null) && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && fail "dockerd ($pid) did not stop within 30 s"
+  fi
+  rm -f "$E/dockerd.pid"
+  launch_daemon "$profile" || fail "dockerd did not come back: $(tail -n 3 "$E/dockerd.log" 2>/dev/null | tr '\n' ' ')"
+  log "restarted dockerd ($(cat "$E/dockerd.pid")) on $SOCK"
 }
 
 stop_daemon() {
@@ -107,7 +147,7 @@ storage:
 http:
   addr: 127.0.0.1:$REGISTRY_PORT
 YML
-  setsid docker-registry serve "$E/registry.yml" > "$E/registry.log" 2>&1 < /dev/null &
+  detach docker-registry serve "$E/registry.yml" > "$E/registry.log" 2>&1 < /dev/null
   echo $! > "$E/registry.pid"
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null && break; sleep 0.1; done
   curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/" >/dev/null || fail "docker-registry did not answer"
@@ -152,5 +192,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) ping_engine ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  restart-daemon) restart_daemon ;;
+  *) echo "usage: $0 start|stop|status|restart-daemon" >&2; exit 2 ;;
 esac

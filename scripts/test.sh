@@ -52,3 +52,15 @@ for expected in TASK_RUNNING TASK_KILLED "demo finished"; do
   grep -q "$expected" "$demo_log" || { echo "error: the demo's output lacks $expected" >&2; exit 1; }
 done
 rm -f "$demo_log"
+
+# ---- reliability (RELIABILITY.md; scripts/fuzz.sh, scripts/sanitizers.sh) -----------------------------------------
+step "reliability: engine restart under a running task, fuzzing, the suite under ASan and TSan"
+reliability_started=$SECONDS
+# Alone, after every other test: it restarts the engine the other end-to-end tests use.
+SIDECAR_TEST_ENGINE_RESTART=1 swift test -Xswiftc -warnings-as-errors --skip-build \
+  --filter 'ReliabilityDockerEngineTests/anEngineRestartWhileTheTaskRunsIsRiddenOutWithItsWaitAndLogs'
+echo "reliability: engine restart took $((SECONDS - reliability_started)) s"
+scripts/fuzz.sh
+scripts/sanitizers.sh
+echo "reliability: the whole step took $((SECONDS - reliability_started)) s"
+# ---- end of reliability ----------------------------------------------------------------------------------------

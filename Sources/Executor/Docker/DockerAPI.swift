@@ -71,8 +71,19 @@ enum DockerAPI {
 
     static func remove(_ id: String) -> String { "/containers/\(percentEncoded(id))?force=1&v=1" }
 
-    static func logs(_ id: String) -> String {
-        "/containers/\(percentEncoded(id))/logs?follow=1&stdout=1&stderr=1&timestamps=0"
+    /// With `since` (seconds since the epoch), only output the engine logged from then on: re-attaching after the
+    /// stream broke replays nothing that already arrived.
+    static func logs(_ id: String, since: Double? = nil) -> String {
+        let path = "/containers/\(percentEncoded(id))/logs?follow=1&stdout=1&stderr=1&timestamps=0"
+        return since.map { path + "&since=\(epochParameter($0))" } ?? path
+    }
+
+    /// `1795601784.480757885`: the engine's fractional Unix time, to the nanosecond.
+    static func epochParameter(_ seconds: Double) -> String {
+        let whole = Int64(max(0, seconds))
+        let nanoseconds = min(999_999_999, max(0, Int64((max(0, seconds) - Double(whole)) * 1e9)))
+        let digits = String(nanoseconds)
+        return "\(whole)." + String(repeating: "0", count: 9 - digits.count) + digits
     }
 
     static func wholeSecondsRoundingUp(_ duration: Duration) -> Int64 {

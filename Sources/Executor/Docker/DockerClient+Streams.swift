@@ -116,6 +116,7 @@ extension DockerClient {
     func followLogs(
         containerID: String,
         tty: Bool,
+        since: Double?,
         onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
         onEnd: @escaping (DockerError?) -> Void
     ) -> any DockerStreamHandle {
@@ -133,7 +134,7 @@ extension DockerClient {
             }
         }
         return openStream(
-            .get, DockerAPI.logs(containerID), handle: handle,
+            .get, DockerAPI.logs(containerID, since: since), handle: handle,
             onHead: { head in
                 // Newer engines say which framing they use; 20.10 says nothing and the TTY flag decides.
                 if let type = head.headers["Content-Type"], type.hasPrefix("application/vnd.docker.raw-stream") {

@@ -34,14 +34,28 @@ protocol DockerEngine: AnyObject {
     func killContainer(id: String, completion: @escaping (Result<Void, DockerError>) -> Void)
     /// Removes the container and its anonymous volumes, forcibly.
     func removeContainer(id: String, completion: @escaping (Result<Void, DockerError>) -> Void)
-    /// Follows the container's output from its start until it exits, on a connection of its own; a TTY
-    /// container's output is one raw stream, reported as stdout.
+    /// Follows the container's output on a connection of its own until it exits, from its start, or with `since`
+    /// (seconds since the epoch) only what the engine logged from then on: re-attaching after the stream broke (an
+    /// engine restart) repeats nothing. A TTY container's output is one raw stream, reported as stdout.
+    func followLogs(
+        containerID: String,
+        tty: Bool,
+        since: Double?,
+        onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
+        onEnd: @escaping (DockerError?) -> Void
+    ) -> any DockerStreamHandle
+}
+
+extension DockerEngine {
+    /// Follows the container's output from its start.
     func followLogs(
         containerID: String,
         tty: Bool,
         onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
         onEnd: @escaping (DockerError?) -> Void
-    ) -> any DockerStreamHandle
+    ) -> any DockerStreamHandle {
+        followLogs(containerID: containerID, tty: tty, since: nil, onOutput: onOutput, onEnd: onEnd)
+    }
 }
 
 /// A long-running engine request (a wait, a log stream) that can be abandoned; no callback runs after `cancel()`.

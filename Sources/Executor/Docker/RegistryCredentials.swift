@@ -1,7 +1,8 @@
 import EventLoop
 
-/// One registry login from a Docker config file. Its description never shows the password or token.
-struct RegistryCredential: Sendable, Equatable, CustomStringConvertible {
+/// One registry login from a Docker config file. Its description and its mirror (`dump`) never show the password
+/// or token.
+struct RegistryCredential: Sendable, Equatable, CustomStringConvertible, CustomReflectable {
     /// The entry's key in the file, e.g. `https://index.docker.io/v1/` or `registry.example.com:5000`.
     var serverAddress: String
     var username: String
@@ -9,6 +10,7 @@ struct RegistryCredential: Sendable, Equatable, CustomStringConvertible {
     var identityToken: String?
 
     var description: String { "credential '\(username)' for \(serverAddress) (secret not shown)" }
+    var customMirror: Mirror { Mirror(self, children: ["serverAddress": serverAddress, "username": username]) }
 
     /// The Engine's `X-Registry-Auth` header: URL-safe base64 of `{"username","password","serveraddress"}`.
     var registryAuthHeader: String {

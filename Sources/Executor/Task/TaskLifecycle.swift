@@ -107,6 +107,8 @@ struct TaskLifecycle {
     private var waitFailures = 0
     /// A failed stop was followed by a SIGKILL; not repeated.
     private var escalatedToKill = false
+    /// The grace period of the stop last asked of the engine, once one was.
+    private var stopGrace: Duration?
 
     init(configuration: Configuration) {
         self.configuration = configuration
@@ -175,7 +177,7 @@ extension TaskLifecycle {
             if let termination {
                 state = .stopping(containerID: containerID, draining: false)
                 return [
-                    .followLogs(containerID: containerID), .stop(containerID: containerID, grace: termination.grace),
+                    .followLogs(containerID: containerID), stopAction(containerID, grace: termination.grace),
                 ]
             }
             state = .inspecting(containerID: containerID)
@@ -195,7 +197,7 @@ extension TaskLifecycle {
         case (.running(let containerID), .healthFailed(let message)):
             termination = .healthFailure(message: message, grace: configuration.defaultGrace)
             state = .stopping(containerID: containerID, draining: false)
-            return [.stop(containerID: containerID, grace: configuration.defaultGrace)]
+            return [stopAction(containerID, grace: configuration.defaultGrace)]
         case (.running(let containerID), .kill(let grace)):
             termination = .killed(grace: grace)
             state = .stopping(containerID: containerID, draining: true)
@@ -204,11 +206,11 @@ extension TaskLifecycle {
             // Health checking has not started, so there is nothing to drain.
             termination = .killed(grace: grace)
             state = .stopping(containerID: containerID, draining: false)
-            return killingUpdate(grace: grace) + [.stop(containerID: containerID, grace: grace)]
+            return killingUpdate(grace: grace) + [stopAction(containerID, grace: grace)]
         case (.running(let containerID), .shutdown(let grace)), (.inspecting(let containerID), .shutdown(let grace)):
             termination = .shutdown(grace: grace)
             state = .stopping(containerID: containerID, draining: false)
-            return [.stop(containerID: containerID, grace: grace)]
+            return [stopAction(containerID, grace: grace)]
 
         // A KILL or SHUTDOWN while an engine call of the launch is in flight: acted on when it completes.
         case (.checkingImage, .kill(let grace)), (.pulling, .kill(let grace)), (.creating, .kill(let grace)),
@@ -216,20 +218,29 @@ extension TaskLifecycle {
             guard termination == nil else { return [] }
             termination = .killed(grace: grace)
             return killingUpdate(grace: grace)
-        case (.checkingImage, .shutdown(let grace)), (.pulling, .shutdown(let grace)),
-            (.creating, .shutdown(let grace)),
-            (.arming, .shutdown(let grace)), (.starting, .shutdown(let grace)):
+        case (.checkingImage, .shutdown(let grace)), (.pulling, .shutdown(let grace)):
+            // No container exists yet, and a pull may take minutes (a stalled registry) while the agent gives a
+            // SHUTDOWN only its grace period: end now; the late answer finds the task terminated and is ignored.
+            if termination == nil { termination = .shutdown(grace: grace) }
+            return killedDuringLaunch(containerID: nil)
+        case (.creating, .shutdown(let grace)), (.arming, .shutdown(let grace)), (.starting, .shutdown(let grace)):
             if termination == nil { termination = .shutdown(grace: grace) }
             return []
 
         // origin: stopping
         case (.stopping(let containerID, draining: true), .drained):
             state = .stopping(containerID: containerID, draining: false)
-            return [.stop(containerID: containerID, grace: termination?.grace ?? configuration.defaultGrace)]
+            return [stopAction(containerID, grace: termination?.grace ?? configuration.defaultGrace)]
         case (.stopping(let containerID, draining: true), .shutdown(let grace)):
             // Shutting down leaves no time for the rest of the drain.
             state = .stopping(containerID: containerID, draining: false)
-            return [.stop(containerID: containerID, grace: grace)]
+            return [stopAction(containerID, grace: grace)]
+        case (.stopping(let containerID, draining: false), .shutdown(let grace)):
+            // A SHUTDOWN (or a signal) while a longer stop runs, e.g. a KILL's 60 s grace period: the agent will
+            // not wait that long, so the engine is asked again with the shorter grace.
+            guard let current = stopGrace, grace < current else { return [] }
+            if case .killed = termination { termination = .shutdown(grace: grace) }
+            return [stopAction(containerID, grace: grace)]
         case (.stopping(let containerID, _), .stopFailed):
             guard !escalatedToKill else { return [] }
             escalatedToKill = true
@@ -277,6 +288,12 @@ extension TaskLifecycle {
             // A late or repeated event (a second KILL, a callback for a phase already left): nothing to do.
             return []
         }
+    }
+
+    /// The stop action, remembering its grace period.
+    private mutating func stopAction(_ containerID: String, grace: Duration) -> Action {
+        stopGrace = grace
+        return .stop(containerID: containerID, grace: grace)
     }
 
     private mutating func becomeRunning(_ containerID: String) -> [Action] {

@@ -22,6 +22,9 @@ final class TaskSupervisor: @unchecked Sendable {
         var waitRetryDelay: Duration = .milliseconds(500)
     }
 
+    /// Consecutive broken log streams followed again (an engine restart breaks one; a broken engine, every one).
+    static let maxLogRetries = 5
+
     let configuration: Configuration
     private let loop: EventLoop
     private let engine: any DockerEngine
@@ -39,6 +42,10 @@ final class TaskSupervisor: @unchecked Sendable {
     private var logHandle: (any DockerStreamHandle)?
     private var waitRetryTimer: ScheduledTimer?
     private var waitRetries = 0
+    private var logRetryTimer: ScheduledTimer?
+    private var logRetries = 0
+    /// When the container's output last arrived (seconds since the epoch), to re-follow from there.
+    private var lastLogOutput: Double?
     private var pendingEvents: [TaskLifecycle.Event] = []
     private var isHandling = false
 
@@ -213,13 +220,7 @@ final class TaskSupervisor: @unchecked Sendable {
                 }
             }
         case .followLogs(let containerID):
-            logHandle = engine.followLogs(
-                containerID: containerID, tty: spec.hasTTY,
-                onOutput: { [logSink] stream, bytes in logSink.write(bytes, to: stream) },
-                onEnd: { [self] error in
-                    logHandle = nil
-                    if let error { Log.warning("Following the logs of \(containerID.prefix(12)) ended: \(error)") }
-                })
+            followLogs(containerID, tty: spec.hasTTY, since: nil)
         case .startHealth(let containerID):
             health?.start(
                 containerID: containerID,
@@ -274,9 +275,35 @@ final class TaskSupervisor: @unchecked Sendable {
             })
     }
 
+    /// Follows the container's output into the log sink. A stream that breaks while the container may still run
+    /// (the engine restarting) is followed again after a growing pause, from the moment the last output arrived,
+    /// so nothing is repeated; output arriving resets the count of attempts.
+    private func followLogs(_ containerID: String, tty: Bool, since: Double?) {
+        logHandle = engine.followLogs(
+            containerID: containerID, tty: tty, since: since,
+            onOutput: { [self] stream, bytes in
+                lastLogOutput = WallClock.now()
+                logRetries = 0
+                logSink.write(bytes, to: stream)
+            },
+            onEnd: { [self] error in
+                logHandle = nil
+                guard let error else { return }
+                Log.warning("Following the logs of \(containerID.prefix(12)) ended: \(error)")
+                guard !isTerminal, logRetries < Self.maxLogRetries else { return }
+                let delay = min(configuration.waitRetryDelay * (1 << min(logRetries, 4)), .seconds(8))
+                logRetries += 1
+                let refollow = LoopBound(
+                    { [self] in followLogs(containerID, tty: tty, since: lastLogOutput) }, loop: loop)
+                logRetryTimer = loop.schedule(after: delay) { refollow.value() }
+            })
+    }
+
     private func finish() {
         waitRetryTimer?.cancel()
         waitRetryTimer = nil
+        logRetryTimer?.cancel()
+        logRetryTimer = nil
         health?.stop()
         health = nil
         waitHandle?.cancel()

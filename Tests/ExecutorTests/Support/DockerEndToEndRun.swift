@@ -53,10 +53,11 @@ final class TimingDockerEngine: DockerEngine, @unchecked Sendable {
     func followLogs(
         containerID: String,
         tty: Bool,
+        since: Double?,
         onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
         onEnd: @escaping (DockerError?) -> Void
     ) -> any DockerStreamHandle {
-        base.followLogs(containerID: containerID, tty: tty, onOutput: onOutput, onEnd: onEnd)
+        base.followLogs(containerID: containerID, tty: tty, since: since, onOutput: onOutput, onEnd: onEnd)
     }
 }
 

@@ -137,6 +137,7 @@ final class FakeDockerEngine: DockerEngine, @unchecked Sendable {
     func followLogs(
         containerID: String,
         tty: Bool,
+        since: Double?,
         onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
         onEnd: @escaping (DockerError?) -> Void
     ) -> any DockerStreamHandle {

@@ -1,0 +1,51 @@
+import EventLoop
+
+// The JSON parser (every event from the agent, every Docker and Sidecar answer, the TaskInfo) and the stream
+// splitter in front of it for Docker's pull progress. Invariants: no crash; a parsed value serializes to JSON that
+// parses back to the same value and serializes to the same bytes; the stream decoder yields the same documents and
+// error whatever the split.
+
+private let limits = JSONLimits(maxDepth: 32, maxStringBytes: 4096, maxDocumentBytes: 64 * 1024)
+
+private struct StreamOutcome: Equatable {
+    var documents: [JSONValue] = []
+    var error: JSONError?
+}
+
+private func decodeStream(_ pieces: [ArraySlice<UInt8>]) -> StreamOutcome {
+    var decoder = JSONStreamDecoder(limits: limits, maxDocumentBytes: 64 * 1024)
+    var buffer = ByteBuffer()
+    var outcome = StreamOutcome()
+    do throws(JSONError) {
+        for piece in pieces {
+            buffer.append(contentsOf: piece)
+            while let document = try decoder.decode(&buffer) { outcome.documents.append(document) }
+        }
+    } catch {
+        outcome.error = error
+    }
+    return outcome
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    let input = fuzzInput(data, count)
+    if let value = try? JSON.parse(input, limits: limits) {
+        let serialized = value.serialized()
+        let reparsed: JSONValue
+        do {
+            reparsed = try JSON.parse(serialized, limits: JSONLimits(maxDepth: limits.maxDepth))
+        } catch {
+            fatalError("the serialization of a parsed value does not parse: \(error)")
+        }
+        fuzzCheck(reparsed == value, "round trip changed \(value) into \(reparsed)")
+        fuzzCheck(reparsed.serialized() == serialized, "serializing is not stable")
+    }
+    let splits = FuzzSplits.all(input)
+    let whole = decodeStream(splits[0])
+    for pieces in splits.dropFirst() {
+        let other = decodeStream(pieces)
+        fuzzCheck(other == whole, "fed in \(pieces.count) pieces: \(other) instead of \(whole)")
+    }
+    return 0
+}
