@@ -48,6 +48,9 @@ struct DensityResults {
 
     var machine: [String: Any] = [:]
     var lone: DensityProcessSample?
+    /// Where the lone executor's memory is, and that of one executor of the fleet at the end of the window.
+    var loneMap: DensityMemoryMap?
+    var fleetMap: DensityMemoryMap?
     var fleetStartSeconds = 0.0
     var launchToRunning: [Double] = []
     var startToSubscribed: [Double] = []
