@@ -13,7 +13,7 @@ struct DensityMemoryMap: Sendable {
 
     /// Reads `pid`'s mappings; `executable` is the binary's file name, to tell its own text and data apart.
     static func read(pid: Int32, executable: String) -> DensityMemoryMap? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/smaps", encoding: .utf8) else { return nil }
+        guard let text = densityReadProcFile("/proc/\(pid)/smaps") else { return nil }
         var totals: [String: Part] = [:]
         var current = "other"
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {

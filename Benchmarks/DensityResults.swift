@@ -87,10 +87,10 @@ struct DensityResults {
         var name = utsname()
         uname(&name)
         let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let cpuinfo = (densityReadProcFile("/proc/cpuinfo")) ?? ""
         let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
-        let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        let meminfo = (densityReadProcFile("/proc/meminfo")) ?? ""
         let total = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal") }.map(String.init)
         let size = (try? FileManager.default.attributesOfItem(atPath: executorBinary)[.size] as? Int) ?? 0
         machine = [
