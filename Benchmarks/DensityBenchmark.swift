@@ -139,12 +139,18 @@ final class DensityBenchmark: @unchecked Sendable {
         let floorPIDs = floors?.floors.map { $0.processes.map(\.processIdentifier) } ?? []
         let start = ContinuousClock.now
         var nextSample = 0.0
+        // Every executor's mappings at the start and the end of the window: which part of the memory grew.
+        let maps = { executorPIDs.compactMap { DensityMemoryMap.read(pid: $0, executable: self.executableName) } }
+        results.firstMaps = maps()
         while true {
             let elapsed = DensityExecutorSlot.milliseconds(ContinuousClock.now - start) / 1000
             results.addSample(
                 at: elapsed, executors: executorPIDs.compactMap(DensityProcessSample.read),
                 floors: floorPIDs.map { $0.compactMap(DensityProcessSample.read) })
-            if elapsed >= settings.seconds { break }
+            if elapsed >= settings.seconds {
+                results.lastMaps = maps()
+                break
+            }
             progress("steady state: \(Int(elapsed)) of \(Int(settings.seconds)) s")
             nextSample = min(settings.seconds, nextSample + settings.sampleEvery)
             let wait = nextSample - DensityExecutorSlot.milliseconds(ContinuousClock.now - start) / 1000

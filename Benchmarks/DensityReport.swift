@@ -95,6 +95,13 @@ extension DensityResults {
         for point in soak.series {
             print(pad(format(point.seconds, 0), 10) + pad(format(point.pss, 1), 12) + format(point.unique, 1))
         }
+        let growthByPart = DensityMemoryMap.uniqueGrowth(from: firstMaps, to: lastMaps)
+        if !growthByPart.isEmpty {
+            print("unique memory gained over the window, by part (kB per executor):")
+            for part in growthByPart {
+                print("  " + pad(part.part, 40) + "mean \(format(part.mean, 1))  largest \(part.max)")
+            }
+        }
         let lines: [(String, DensitySummary?)] = [
             ("Pss growth (last - first)", soak.pssGrowth), ("unique growth (last - first)", soak.uniqueGrowth),
             ("Pss peak above first", soak.pssPeakAboveFirst), ("unique peak above first", soak.uniquePeakAboveFirst),
@@ -168,6 +175,9 @@ extension DensityResults {
                 "pssTrendKBPer10Minutes": Self.jsonOrNull(soak.pssTrendPer10Minutes),
                 "uniqueTrendKBPer10Minutes": Self.jsonOrNull(soak.uniqueTrendPer10Minutes),
                 "series": soak.series.map { ["seconds": $0.seconds, "meanPssKB": $0.pss, "meanUniqueKB": $0.unique] },
+                "uniqueGrowthByPart": DensityMemoryMap.uniqueGrowth(from: firstMaps, to: lastMaps).map {
+                    ["part": $0.part, "meanKB": $0.mean, "largestKB": $0.max] as [String: Any]
+                },
             ]
         }
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])

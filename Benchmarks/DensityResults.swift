@@ -51,6 +51,9 @@ struct DensityResults {
     /// Where the lone executor's memory is, and that of one executor of the fleet at the end of the window.
     var loneMap: DensityMemoryMap?
     var fleetMap: DensityMemoryMap?
+    /// Every executor's mappings at the start and at the end of the window (same order, by pid).
+    var firstMaps: [DensityMemoryMap] = []
+    var lastMaps: [DensityMemoryMap] = []
     var fleetStartSeconds = 0.0
     var launchToRunning: [Double] = []
     var startToSubscribed: [Double] = []
