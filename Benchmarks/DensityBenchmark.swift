@@ -27,7 +27,19 @@ final class DensityBenchmark: @unchecked Sendable {
     static func main(_ arguments: [String]) {
         do {
             let benchmark = try DensityBenchmark(settings: try DensitySettings.parse(arguments))
-            try benchmark.run()
+            // Ctrl-C must not leave a hundred executors, their containers and the floors behind.
+            let interrupts = [SIGINT, SIGTERM].map { number in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    benchmark.progress("interrupted: stopping the executors and removing their containers")
+                    benchmark.cleanUp()
+                    exit(130)
+                }
+                source.resume()
+                return source
+            }
+            try withExtendedLifetime(interrupts) { try benchmark.run() }
         } catch {
             FileHandle.standardError.write(Data("density: \(error)\n".utf8))
             exit(1)
@@ -50,6 +62,11 @@ final class DensityBenchmark: @unchecked Sendable {
         results.printReport()
         try results.write(to: settings.jsonPath)
         print("\nall figures written to \(settings.jsonPath)")
+    }
+
+    /// The binary's file name: executor.sh links it into each sandbox under that name.
+    private var executableName: String {
+        settings.executorBinary.split(separator: "/").last.map(String.init) ?? settings.executorBinary
     }
 
     // MARK: - Phases
@@ -96,6 +113,7 @@ final class DensityBenchmark: @unchecked Sendable {
         }
         Thread.sleep(forTimeInterval: 3)
         results.lone = slots[0].pid.flatMap(DensityProcessSample.read)
+        results.loneMap = slots[0].pid.flatMap { DensityMemoryMap.read(pid: $0, executable: executableName) }
 
         progress("starting \(settings.executors - 1) more, \(settings.concurrency) at a time")
         let started = ContinuousClock.now
@@ -121,18 +139,27 @@ final class DensityBenchmark: @unchecked Sendable {
         let floorPIDs = floors?.floors.map { $0.processes.map(\.processIdentifier) } ?? []
         let start = ContinuousClock.now
         var nextSample = 0.0
+        // Every executor's mappings at the start and the end of the window: which part of the memory grew.
+        let maps = { executorPIDs.compactMap { DensityMemoryMap.read(pid: $0, executable: self.executableName) } }
+        results.firstMaps = maps()
         while true {
             let elapsed = DensityExecutorSlot.milliseconds(ContinuousClock.now - start) / 1000
             results.addSample(
                 at: elapsed, executors: executorPIDs.compactMap(DensityProcessSample.read),
                 floors: floorPIDs.map { $0.compactMap(DensityProcessSample.read) })
-            if elapsed >= settings.seconds { break }
+            if elapsed >= settings.seconds {
+                results.lastMaps = maps()
+                break
+            }
             progress("steady state: \(Int(elapsed)) of \(Int(settings.seconds)) s")
             nextSample = min(settings.seconds, nextSample + settings.sampleEvery)
             let wait = nextSample - DensityExecutorSlot.milliseconds(ContinuousClock.now - start) / 1000
             if wait > 0 { Thread.sleep(forTimeInterval: wait) }
         }
         results.floorNames = floors?.floors.map(\.name) ?? []
+        results.fleetMap = slots[slots.count / 2].pid.flatMap {
+            DensityMemoryMap.read(pid: $0, executable: executableName)
+        }
         floors?.stop()
     }
 

@@ -138,8 +138,10 @@ final class DensityExecutorSlot: @unchecked Sendable {
         environment["EXECUTOR_SIDECAR_POLL_INTERVAL"] = "1s"
         // KILL -> container stopped is measured with grace 0: draining first would measure the draining wait.
         environment["EXECUTOR_SIDECAR_DRAINING_DURATION"] = "0s"
-        if let extra = ProcessInfo.processInfo.environment["DENSITY_EXECUTOR_ENV"], let eq = extra.firstIndex(of: "=") {
-            environment[String(extra[..<eq])] = String(extra[extra.index(after: eq)...])
+        // Experiments: DENSITY_EXECUTOR_ENV="NAME=value NAME=value" adds variables to every executor's environment.
+        for assignment in (ProcessInfo.processInfo.environment["DENSITY_EXECUTOR_ENV"] ?? "").split(separator: " ") {
+            guard let equals = assignment.firstIndex(of: "=") else { continue }
+            environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")

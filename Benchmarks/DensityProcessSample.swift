@@ -26,9 +26,9 @@ struct DensityProcessSample: Sendable {
 
     /// Reads `pid`; nil when the process is gone or `/proc` cannot be read.
     static func read(pid: Int32) -> DensityProcessSample? {
-        guard let rollup = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8),
-            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        guard let rollup = densityReadProcFile("/proc/\(pid)/smaps_rollup"),
+            let status = densityReadProcFile("/proc/\(pid)/status"),
+            let stat = densityReadProcFile("/proc/\(pid)/stat")
         else { return nil }
         let memory = fields(rollup)
         let statusFields = fields(status)
@@ -70,12 +70,12 @@ struct DensityProcessSample: Sendable {
         var switches = 0
         for thread in threads {
             let base = "/proc/\(pid)/task/\(thread)"
-            if let schedstat = try? String(contentsOfFile: "\(base)/schedstat", encoding: .utf8),
+            if let schedstat = densityReadProcFile("\(base)/schedstat"),
                 let first = schedstat.split(separator: " ").first, let nanoseconds = Int(first)
             {
                 run += nanoseconds
             }
-            if let status = try? String(contentsOfFile: "\(base)/status", encoding: .utf8) {
+            if let status = densityReadProcFile("\(base)/status") {
                 let values = fields(status)
                 switches += (values["voluntary_ctxt_switches"] ?? 0) + (values["nonvoluntary_ctxt_switches"] ?? 0)
             }
@@ -100,4 +100,22 @@ struct DensityActivity: Sendable {
         runPercent = Double(max(0, last.runNanoseconds - first.runNanoseconds)) / 1e9 / seconds * 100
         wakeupsPerSecond = Double(max(0, last.contextSwitches - first.contextSwitches)) / seconds
     }
+}
+
+/// The whole text of a `/proc` file. Files there report size 0 and are generated as they are read, so this reads
+/// until end of file rather than trusting a size (Foundation's `String(contentsOfFile:)` stops after one page).
+func densityReadProcFile(_ path: String) -> String? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count >= 0 else { return nil }
+        if count == 0 { break }
+        bytes.append(contentsOf: chunk[0..<count])
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }

@@ -19,6 +19,7 @@ extension DensityResults {
         print(
             "threads: \(threadReadings) readings of executors during the window, \(threadReadingsAbove3) above 3, "
                 + "largest \(maxThreadsSeen)")
+        printMemoryMaps()
         printLatencies()
         if let soak { printSoak(soak) }
         print("\n== budget (N = \(executors))")
@@ -45,6 +46,21 @@ extension DensityResults {
             pad(title, 22) + pad(value(group.rss, 0), 9) + pad(value(group.pss, 0), 9) + pad(value(group.unique, 0), 11)
                 + pad(value(group.threads, 1), 9) + pad(value(group.cpuPercent, 4), 12)
                 + pad(value(group.runPercent, 4), 10) + value(group.wakeupsPerSecond, 2))
+    }
+
+    private func printMemoryMaps() {
+        guard let loneMap, let fleetMap else { return }
+        print("\n== where an executor's memory is (kB): the lone one, and executor \(executors / 2) of the fleet")
+        print(pad("", 42) + pad("lone Rss", 10) + pad("unique", 9) + pad("fleet Rss", 11) + "unique")
+        var names = loneMap.parts.map(\.name)
+        names += fleetMap.parts.map(\.name).filter { !names.contains($0) }
+        for name in names {
+            let lone = loneMap.parts.first { $0.name == name }
+            let fleet = fleetMap.parts.first { $0.name == name }
+            print(
+                pad(name, 42) + pad("\(lone?.rssKB ?? 0)", 10) + pad("\(lone?.uniqueKB ?? 0)", 9)
+                    + pad("\(fleet?.rssKB ?? 0)", 11) + "\(fleet?.uniqueKB ?? 0)")
+        }
     }
 
     private func printLatencies() {
@@ -78,6 +94,13 @@ extension DensityResults {
         print(pad("t (s)", 10) + pad("mean Pss", 12) + "mean unique")
         for point in soak.series {
             print(pad(format(point.seconds, 0), 10) + pad(format(point.pss, 1), 12) + format(point.unique, 1))
+        }
+        let growthByPart = DensityMemoryMap.uniqueGrowth(from: firstMaps, to: lastMaps)
+        if !growthByPart.isEmpty {
+            print("unique memory gained over the window, by part (kB per executor):")
+            for part in growthByPart {
+                print("  " + pad(part.part, 40) + "mean \(format(part.mean, 1))  largest \(part.max)")
+            }
         }
         let lines: [(String, DensitySummary?)] = [
             ("Pss growth (last - first)", soak.pssGrowth), ("unique growth (last - first)", soak.uniqueGrowth),
@@ -129,6 +152,20 @@ extension DensityResults {
                 "rssKB": lone.rssKB, "pssKB": lone.pssKB, "uniqueKB": lone.uniqueKB, "threads": lone.threads,
             ]
         }
+        // Every reading of every executor, for questions the summaries do not answer (which executor grew, when).
+        document["executorReadings"] = zip(sampleTimes, executorSamples).map { time, samples in
+            [
+                "seconds": time,
+                "executors": samples.map {
+                    [
+                        "pid": $0.pid, "rssKB": $0.rssKB, "pssKB": $0.pssKB, "uniqueKB": $0.uniqueKB,
+                        "threads": $0.threads,
+                    ]
+                },
+            ] as [String: Any]
+        }
+        if let loneMap { document["loneExecutorMemoryMap"] = loneMap.json }
+        if let fleetMap { document["fleetExecutorMemoryMap"] = fleetMap.json }
         if let soak {
             document["soak"] = [
                 "seconds": soak.seconds, "samples": soak.samples,
@@ -138,6 +175,9 @@ extension DensityResults {
                 "pssTrendKBPer10Minutes": Self.jsonOrNull(soak.pssTrendPer10Minutes),
                 "uniqueTrendKBPer10Minutes": Self.jsonOrNull(soak.uniqueTrendPer10Minutes),
                 "series": soak.series.map { ["seconds": $0.seconds, "meanPssKB": $0.pss, "meanUniqueKB": $0.unique] },
+                "uniqueGrowthByPart": DensityMemoryMap.uniqueGrowth(from: firstMaps, to: lastMaps).map {
+                    ["part": $0.part, "meanKB": $0.mean, "largestKB": $0.max] as [String: Any]
+                },
             ]
         }
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])

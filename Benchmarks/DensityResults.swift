@@ -48,6 +48,12 @@ struct DensityResults {
 
     var machine: [String: Any] = [:]
     var lone: DensityProcessSample?
+    /// Where the lone executor's memory is, and that of one executor of the fleet at the end of the window.
+    var loneMap: DensityMemoryMap?
+    var fleetMap: DensityMemoryMap?
+    /// Every executor's mappings at the start and at the end of the window (same order, by pid).
+    var firstMaps: [DensityMemoryMap] = []
+    var lastMaps: [DensityMemoryMap] = []
     var fleetStartSeconds = 0.0
     var launchToRunning: [Double] = []
     var startToSubscribed: [Double] = []
@@ -84,10 +90,10 @@ struct DensityResults {
         var name = utsname()
         uname(&name)
         let release = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let cpuinfo = (densityReadProcFile("/proc/cpuinfo")) ?? ""
         let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
-        let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        let meminfo = (densityReadProcFile("/proc/meminfo")) ?? ""
         let total = meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal") }.map(String.init)
         let size = (try? FileManager.default.attributesOfItem(atPath: executorBinary)[.size] as? Int) ?? 0
         machine = [
