@@ -49,7 +49,7 @@ let package = Package(
         ),
         // Simulated peers (Mesos agent, Sidecar) and blocking test servers, shared by the tests, the demo
         // and the benchmarks. They run on plain threads, not on the EventLoop, so that a bug in the loop
-        // cannot also hide inside the fake. Tools may use Foundation; the shipping binary never links this.
+        // cannot also hide inside the fake. No Foundation under Sources/; the shipping binary never links this.
         .target(
             name: "Simulators",
             dependencies: ["EventLoop"],
@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "Demo",
             dependencies: ["EventLoop", "Simulators"],
-            path: "Sources/Demo",
+            path: "Demo",
             swiftSettings: strictSettings
         ),
         // Helpers every test target shares (seeded randomness, the splits every decoder is fed).
