@@ -11,6 +11,21 @@ enum FuzzSplits {
         [[bytes[...]], byteByByte(bytes), random(bytes)]
     }
 
+    /// Decodes `bytes` fed whole, then in every other split, and stops the fuzzer unless all results are equal.
+    /// Returns the whole-input result for the target's further checks.
+    @discardableResult
+    static func decodeAgreeing<Outcome: Equatable>(
+        _ bytes: [UInt8], _ decode: ([ArraySlice<UInt8>]) -> Outcome
+    ) -> Outcome {
+        let splits = all(bytes)
+        let whole = decode(splits[0])
+        for pieces in splits.dropFirst() {
+            let other = decode(pieces)
+            fuzzCheck(other == whole, "fed in \(pieces.count) pieces: \(other) instead of \(whole)")
+        }
+        return whole
+    }
+
     static func byteByByte(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
         bytes.indices.map { bytes[$0..<$0 + 1] }
     }

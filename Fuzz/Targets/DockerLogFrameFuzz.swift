@@ -46,11 +46,6 @@ private func decode(_ pieces: [ArraySlice<UInt8>]) -> Outcome {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDockerLogFrames(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let input = fuzzInput(data, count)
-    let splits = FuzzSplits.all(input)
-    let whole = decode(splits[0])
-    for pieces in splits.dropFirst() {
-        let other = decode(pieces)
-        fuzzCheck(other == whole, "fed in \(pieces.count) pieces: \(other) instead of \(whole)")
-    }
+    FuzzSplits.decodeAgreeing(input) { decode($0) }
     return 0
 }

@@ -41,11 +41,6 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         fuzzCheck(reparsed == value, "round trip changed \(value) into \(reparsed)")
         fuzzCheck(reparsed.serialized() == serialized, "serializing is not stable")
     }
-    let splits = FuzzSplits.all(input)
-    let whole = decodeStream(splits[0])
-    for pieces in splits.dropFirst() {
-        let other = decodeStream(pieces)
-        fuzzCheck(other == whole, "fed in \(pieces.count) pieces: \(other) instead of \(whole)")
-    }
+    FuzzSplits.decodeAgreeing(input) { decodeStream($0) }
     return 0
 }

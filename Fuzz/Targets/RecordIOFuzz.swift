@@ -32,12 +32,7 @@ private func decode(_ pieces: [ArraySlice<UInt8>]) -> Outcome {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRecordIO(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let input = fuzzInput(data, count)
-    let splits = FuzzSplits.all(input)
-    let whole = decode(splits[0])
-    for pieces in splits.dropFirst() {
-        let other = decode(pieces)
-        fuzzCheck(other == whole, "fed in \(pieces.count) pieces: \(other) instead of \(whole)")
-    }
+    let whole = FuzzSplits.decodeAgreeing(input) { decode($0) }
     // Every decoded byte came from the input, framing included.
     let framed = whole.records.reduce(0) { $0 + $1.count + 2 }
     fuzzCheck(framed <= input.count, "\(framed) bytes of records from \(input.count) bytes of input")
