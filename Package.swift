@@ -11,7 +11,7 @@ let strictSettings: [SwiftSetting] = [
 // measured before/after of each flag):
 // - the standard library and Dispatch linked in: executors share one binary's pages instead of each relocating its own
 //   copy of the shared Swift libraries;
-// - libstdc++ and libgcc linked in too (see Linking/static-libstdc++): no shared libstdc++ mapped and relocated;
+// - libstdc++ and libgcc linked in too (see Linking/static-libs): no shared libstdc++ mapped and relocated;
 // - no PIE: a position-independent executable has ~25,000 relative relocations applied at start, each dirtying a
 //   page of data that would otherwise stay shared with every other executor. The price is a fixed load address
 //   for the executable's own code (shared libraries stay randomised);
@@ -20,7 +20,7 @@ let strictSettings: [SwiftSetting] = [
 // Release only: debug test builds link the target's objects next to Foundation, which needs the shared runtime.
 let executorReleaseLinkFlags = [
     "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc",
-    "-L", "\(Context.packageDirectory)/Linking/static-libstdc++",
+    "-L", "\(Context.packageDirectory)/Linking/static-libs",
     "-Xlinker", "--section-ordering-file=\(Context.packageDirectory)/Linking/executor-order.txt",
 ]
 

@@ -19,6 +19,8 @@
 #   builds the 10 MB byte by byte, which under TSan outlasts the tests' deadlines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/retry-failed-tests.sh
+. scripts/retry-failed-tests.sh
 
 run() { # $1 = address | thread
   local sanitizer=$1 scratch skip=() options started built
@@ -50,25 +52,8 @@ run() { # $1 = address | thread
     return 1
   else
     # An assertion failed with no sanitizer finding: a test whose timing the sanitizer (or a busy machine) bent.
-    # The failed tests get one more run on their own; they are named either way.
-    local failed
-    failed=$(grep -oE '^✘ Test [A-Za-z0-9_]+\(' "$log" | sed -E 's/^✘ Test //; s/\($//' | sort -u | paste -sd '|' -)
-    if [ -z "$failed" ]; then
-      echo "sanitizers: $sanitizer: the run failed without a failing test:" >&2
-      tail -n 40 "$log" >&2
-      return 1
-    fi
-    echo "sanitizers: $sanitizer: failed once: $failed; running them again alone" >&2
-    grep -E '^✘ Test .*recorded an issue' "$log" | head -n 10 | cut -c1-300 >&2
-    if env "$options" SWIFT_BACKTRACE=enable=no swift test --skip-build --sanitize="$sanitizer" \
-      --scratch-path "$scratch" --filter "$failed" > "$scratch/retry.log" 2>&1; then
-      echo "sanitizers: $sanitizer: FLAKY (passed alone): $failed"
-    else
-      echo "sanitizers: $sanitizer: FAILED again:" >&2
-      grep -E '✘|WARNING: ThreadSanitizer|ERROR: AddressSanitizer' "$scratch/retry.log" | head -n 40 >&2
-      echo "(logs: $log, $scratch/retry.log)" >&2
-      return 1
-    fi
+    retry_failed_tests "sanitizers: $sanitizer" "$log" env "$options" SWIFT_BACKTRACE=enable=no \
+      swift test --skip-build --sanitize="$sanitizer" --scratch-path "$scratch" || return 1
   fi
   echo "sanitizers: $sanitizer: tests ran in $(($(date +%s) - built)) s"
 }

@@ -4,6 +4,8 @@
 # again, by PID, on every exit path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/retry-failed-tests.sh
+. scripts/retry-failed-tests.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -43,7 +45,12 @@ set -a
 set +a
 
 step "test"
-swift test -Xswiftc -warnings-as-errors "$@"
+# A failed test is run once more alone and named as FLAKY if it passes then (scripts/retry-failed-tests.sh).
+test_log=$(mktemp)
+if ! swift test -Xswiftc -warnings-as-errors "$@" 2>&1 | tee "$test_log"; then
+  retry_failed_tests "test" "$test_log" swift test -Xswiftc -warnings-as-errors --skip-build
+fi
+rm -f "$test_log" "$test_log.retry"
 
 step "demo smoke test (the README's first command)"
 demo_log=$(mktemp)

@@ -1,6 +1,7 @@
 import Dispatch
 
-/// The program's single event loop: one serial DispatchQueue on which every socket, timer and connection
+/// The program's single event loop: one serial DispatchQueue (a private one, or the main queue drained by
+/// `MainThreadRunLoop`) on which every socket, timer and connection
 /// lives. Work submitted from other threads hops onto the queue with `execute`; loop-confined objects
 /// check they are called on it with `assertOnLoop()`.
 ///
@@ -21,9 +22,20 @@ public final class EventLoop: @unchecked Sendable {
     /// during the `onData` callback only, so reading allocates nothing. Only used on the queue.
     let readBuffer: UnsafeMutableRawBufferPointer
 
-    public init(label: String) {
+    /// A loop on a serial queue of its own, drained by Dispatch's worker threads.
+    public convenience init(label: String) {
+        self.init(label: label, queue: DispatchQueue(label: label))
+    }
+
+    /// The loop of a program whose main thread runs `MainThreadRunLoop.run()` (the executor): its queue is the main
+    /// queue, so loop work runs on the main thread and no Dispatch worker thread is needed. One per process.
+    public static func onMainQueue(label: String) -> EventLoop {
+        EventLoop(label: label, queue: .main)
+    }
+
+    private init(label: String, queue: DispatchQueue) {
         self.label = label
-        queue = DispatchQueue(label: label)
+        self.queue = queue
         queue.setSpecific(key: queueKey, value: 1)
         readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
     }

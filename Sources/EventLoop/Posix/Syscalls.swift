@@ -381,3 +381,57 @@ extension Posix {
         max(1, sysSysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 }
+
+// MARK: - The main thread's run loop (MainThreadRunLoop)
+
+// libdispatch's interface for a run loop that drains the main queue on the main thread, as swift-corelibs-foundation's
+// RunLoop does. It is not in the Dispatch module's headers, but libdispatch exports both functions (and links
+// statically into the executor). On Linux the handle is a nonblocking eventfd that libdispatch writes to whenever
+// the main queue goes from empty to not empty.
+@_silgen_name("_dispatch_get_main_queue_handle_4CF")
+private func dispatchMainQueueHandle() -> Int32
+@_silgen_name("_dispatch_main_queue_callback_4CF")
+private func dispatchMainQueueDrain(_ message: UnsafeMutableRawPointer?)
+
+extension Posix {
+    /// The descriptor that becomes readable when the main queue has work. The corresponding C function is
+    /// libdispatch's `_dispatch_get_main_queue_handle_4CF`.
+    public static func mainQueueWakeupDescriptor() -> Int32 {
+        dispatchMainQueueHandle()
+    }
+
+    /// Runs what the main queue holds, on the calling (main) thread. The corresponding C function is
+    /// libdispatch's `_dispatch_main_queue_callback_4CF`.
+    public static func drainMainQueue() {
+        dispatchMainQueueDrain(nil)
+    }
+
+    /// Blocks, in the calling thread, every signal that arrives asynchronously (all but the ones a fault raises,
+    /// SIGPIPE and SIGPROF), as `dispatchMain()` does for the main thread. Dispatch signal sources read signals
+    /// that are pending for the process; a signal the main thread did not block would instead meet its
+    /// disposition (SIG_IGN for the watched ones) there and be lost. The corresponding C function is
+    /// `pthread_sigmask(SIG_BLOCK)`.
+    public static func blockAsynchronousSignals() {
+        var mask = sigset_t()
+        sigfillset(&mask)
+        for synchronous in [SIGILL, SIGTRAP, SIGABRT, SIGFPE, SIGBUS, SIGSEGV, SIGSYS, SIGPIPE, SIGPROF] {
+            sigdelset(&mask, synchronous)
+        }
+        pthread_sigmask(SIG_BLOCK, &mask, nil)
+    }
+
+    /// Waits, blocking the calling thread, until `fd` is readable (or reports an error or hang-up). Retries on
+    /// EINTR. For a thread whose only job is to wait, such as the main thread in `MainThreadRunLoop`. The
+    /// corresponding C function is `poll` with no timeout.
+    public static func waitUntilReadable(_ fd: Int32) {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while sysPoll(&entry, 1, -1) < 0 && errno == EINTR {}
+    }
+
+    /// Resets an eventfd's counter; nothing happens when it is already zero (the descriptor is nonblocking).
+    /// The corresponding C function is `read` of 8 bytes.
+    public static func resetEventCounter(_ fd: Int32) {
+        var counter: UInt64 = 0
+        while sysRead(fd, &counter, MemoryLayout<UInt64>.size) < 0 && errno == EINTR {}
+    }
+}

@@ -23,7 +23,7 @@ enum ExecutorMode {
             Program.fail(ConfigurationError(problems: problems))
         }
 
-        let loop = EventLoop(label: "sidecar-executor")
+        let loop = EventLoop.onMainQueue(label: "sidecar-executor")
         let factory: DockerTaskFactory
         do {
             factory = try DockerTaskFactory.make(
@@ -50,6 +50,6 @@ enum ExecutorMode {
             executor.terminate()
         }
         loop.execute { executor.start() }
-        withExtendedLifetime(signals) { dispatchMain() }
+        withExtendedLifetime(signals) { MainThreadRunLoop.run() }
     }
 }

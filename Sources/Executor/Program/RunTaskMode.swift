@@ -13,7 +13,7 @@ enum RunTaskMode {
         case .failure(let error): Program.fail(error)
         }
         let taskInfo = readTaskInfo(file)
-        let loop = EventLoop(label: "sidecar-executor.run-task")
+        let loop = EventLoop.onMainQueue(label: "sidecar-executor.run-task")
         let sandbox = environment["MESOS_SANDBOX"] ?? environment["PWD"] ?? "/tmp"
         let factory: DockerTaskFactory
         do {
@@ -34,7 +34,7 @@ enum RunTaskMode {
             supervisor.kill(gracePeriod: nil)
         }
         loop.execute { supervisor.launch(taskInfo: taskInfo) }
-        withExtendedLifetime(signals) { dispatchMain() }
+        withExtendedLifetime(signals) { MainThreadRunLoop.run() }
     }
 
     /// The file's TaskInfo: a bare TaskInfo, or a LAUNCH event as the agent sends it.
