@@ -22,6 +22,7 @@ let executorReleaseLinkFlags = [
     "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc",
     "-L", "\(Context.packageDirectory)/Linking/static-libs",
     "-Xlinker", "--section-ordering-file=\(Context.packageDirectory)/Linking/executor-order.txt",
+    "-Xlinker", "--no-export-dynamic",
 ]
 
 // Each function in a section of its own, so that the ordering file above can place it (and unused ones are dropped).

@@ -404,6 +404,19 @@ struct ContainerSpecMalformedTaskTests {
         }
     }
 
+    @Test(arguments: [(0, "cpus", 1e300), (1, "mem", 1e300), (0, "cpus", 2e14), (1, "mem", 9e12)])
+    func aForcedLimitTooLargeForDockerFailsTheTaskNamingTheResource(index: Int, name: String, value: Double) {
+        let options = ContainerSpec.Options(
+            forceCPULimit: true, forceMemoryLimit: true, hostCPUCount: 4, sandboxDirectory: TaskInfoFixture.sandbox)
+        #expect(
+            throws: TaskInfoError.invalid(
+                field: "resources.\(name)", reason: "is \(value), more than Docker can be given")
+        ) {
+            let task = try TaskInfo.parse(TaskInfoFixture.task([("resources[\(index)].scalar.value", .double(value))]))
+            _ = try ContainerSpec.make(task: task, options: options)
+        }
+    }
+
     @Test func errorsReadAsSentencesNamingTheField() {
         #expect(
             TaskInfoError.missing(field: "container.docker.image").description

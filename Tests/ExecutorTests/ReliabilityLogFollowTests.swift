@@ -163,5 +163,8 @@ struct ReliabilityLogFollowTests {
         #expect(DockerAPI.epochParameter(12.25) == "12.250000000")
         #expect(DockerAPI.epochParameter(0) == "0.000000000")
         #expect(DockerAPI.epochParameter(-5) == "0.000000000")
+        // An engine answering nonsense (1e300, or a time that is not finite) cannot trap the executor.
+        #expect(DockerAPI.epochParameter(1e300) == "1000000000000000.000000000")
+        #expect(DockerAPI.epochParameter(.infinity) == "1000000000000000.000000000")
     }
 }

@@ -26,13 +26,24 @@ extension ContainerParts {
                 host["CpuShares"] = .int(Int64(1024 * fraction))
             } else {
                 host["CpuPeriod"] = .int(ContainerSpec.cpuPeriod)
-                host["CpuQuota"] = .int(Int64(cpus * Double(ContainerSpec.cpuPeriod)))
+                host["CpuQuota"] = .int(try Self.limit(cpus, times: Double(ContainerSpec.cpuPeriod), resource: "cpus"))
             }
         }
         if options.forceMemoryLimit, let memory = task.scalarResources["mem"], memory > 0 {
-            host["Memory"] = .int(Int64(memory * 1_048_576))
+            host["Memory"] = .int(try Self.limit(memory, times: 1_048_576, resource: "mem"))
         }
         return host
+    }
+
+    /// A resource scaled to the integer Docker takes (a CFS quota, bytes). A scheduler's absurd value (JSON allows
+    /// 1e300 CPUs) fails the task by name instead of trapping in the conversion to Int64.
+    private static func limit(_ value: Double, times factor: Double, resource: String) throws(TaskInfoError) -> Int64 {
+        let scaled = (value * factor).rounded(.down)
+        // 2^63 is exactly representable; every double below it converts.
+        guard scaled.isFinite, scaled < 9_223_372_036_854_775_808.0 else {
+            throw .invalid(field: "resources.\(resource)", reason: "is \(value), more than Docker can be given")
+        }
+        return Int64(scaled)
     }
 
     /// The sandbox first, then each volume: a relative host path lives in the sandbox, a relative container path

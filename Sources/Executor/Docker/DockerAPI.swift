@@ -80,8 +80,10 @@ enum DockerAPI {
 
     /// `1795601784.480757885`: the engine's fractional Unix time, to the nanosecond.
     static func epochParameter(_ seconds: Double) -> String {
-        let whole = Int64(max(0, seconds))
-        let nanoseconds = min(999_999_999, max(0, Int64((max(0, seconds) - Double(whole)) * 1e9)))
+        // The time comes from the engine: clamped, so that a nonsensical one cannot trap in the conversion.
+        let clamped = min(max(0, seconds), 1e15)
+        let whole = Int64(clamped)
+        let nanoseconds = min(999_999_999, max(0, Int64((clamped - Double(whole)) * 1e9)))
         let digits = String(nanoseconds)
         return "\(whole)." + String(repeating: "0", count: 9 - digits.count) + digits
     }
