@@ -33,8 +33,17 @@ chmod +x "$work/executor"
   --json "$work/density.json" > "$work/density.log" || { cat "$work/density.log" >&2; exit 1; }
 
 sed -nE "s/^c?fn=\([0-9]+\) (.*)$/\1/p" "$work"/callgrind.* | sed -E "s/'[0-9]+$//" | sort -u > "$work/executed"
-nm --defined-only "$binary" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u > "$work/defined"
-comm -12 "$work/executed" "$work/defined" | sed 's/^/.text./' > Linking/executor-order.txt
+# Every name at the address of an executed function, not only the one callgrind reports: Swift merges identical
+# functions (the `Tm` symbols) and thunks, so one body has several names, and its section is named after one of them.
+nm --defined-only "$binary" | awk '$2 ~ /^[tTwW]$/ { print $1, $3 }' > "$work/defined"
+awk 'NR == FNR { executed[$1]; next } ($2 in executed) { print $1 }' "$work/executed" "$work/defined" \
+  | sort -u > "$work/addresses"
+# First, by pattern, the small helpers that have no symbol for callgrind to name (LLVM's private `.L` functions such as
+# closure contexts' destructors) or a name shared by every object (block helpers, `__swift_` metadata helpers): a few
+# kilobytes in all, run by most tasks, and otherwise scattered one per object across the text.
+printf '%s\n' '.text..L*' '.text.block_*' '.text.__swift_*' > Linking/executor-order.txt
+awk 'NR == FNR { hot[$1]; next } ($1 in hot) { print ".text." $2 }' "$work/addresses" "$work/defined" \
+  | sort -u >> Linking/executor-order.txt
 # SwiftPM does not track the ordering file as an input of the link: remove the binary so that it is linked again.
 rm -f "$binary"
 swift build -c release --product sidecar-executor 2>&1 | tail -n 1

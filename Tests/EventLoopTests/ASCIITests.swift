@@ -32,4 +32,16 @@ struct ASCIITests {
         #expect(ASCII.decimalNumber(bytes("1a")) == nil)
         #expect(ASCII.decimalNumber(bytes("-1")) == nil)
     }
+
+    @Test func firstRangeFindsTheFirstOccurrenceOnTheUTF8View() {
+        let text: Substring = "tcp://é.example://x"[...]
+        let range = ASCII.firstRange(of: "://", in: text)
+        #expect(range.map { String(text[..<$0.lowerBound]) } == "tcp")
+        #expect(range.map { String(text[$0.upperBound...]) } == "é.example://x")
+        // The same answer as the standard library's search, on slices that start mid-string too.
+        for candidate in ["", ":", ":/", "a://", "://", "x:/:/:// ", "ab"] {
+            let slice = ("-" + candidate).dropFirst()
+            #expect(ASCII.firstRange(of: "://", in: slice) == slice.firstRange(of: "://"), "\(candidate)")
+        }
+    }
 }

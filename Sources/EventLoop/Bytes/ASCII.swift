@@ -23,6 +23,22 @@ enum ASCII {
         return text
     }
 
+    /// Where `needle` first occurs in `text`, compared byte for byte on the UTF-8 view. The standard library's
+    /// `firstRange(of:)` lives in _StringProcessing: one call at start-up maps three 64 KiB windows of its code into
+    /// every executor (BENCHMARKS.md).
+    static func firstRange(of needle: StaticString, in text: Substring) -> Range<String.Index>? {
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        let bytes = text.utf8
+        var start = bytes.startIndex
+        while start != bytes.endIndex {
+            if bytes[start...].starts(with: pattern) {
+                return start..<bytes.index(start, offsetBy: pattern.count)
+            }
+            bytes.formIndex(after: &start)
+        }
+        return nil
+    }
+
     /// The value of a decimal digit byte, nil for any other byte.
     static func decimalValue(_ byte: UInt8) -> Int? {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil

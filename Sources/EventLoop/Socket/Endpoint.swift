@@ -30,7 +30,7 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
         }
         var rest = Substring(text)
         var defaultPort: UInt16?
-        if let schemeEnd = rest.firstRange(of: "://") {
+        if let schemeEnd = ASCII.firstRange(of: "://", in: rest) {
             switch rest[..<schemeEnd.lowerBound].lowercased() {
             case "tcp": break
             case "http": defaultPort = 80
