@@ -65,6 +65,20 @@ struct SidecarClientTests {
         }
     }
 
+    @Test func frequentPollsKeepTheConnectionAndSparseOnesCloseIt() async {
+        for (interval, keepsAlive) in [(Duration.seconds(1), true), (.seconds(10), true), (.seconds(30), false)] {
+            var settings = settings()
+            settings.sidecarPollInterval = interval
+            let answer = ScriptedTransport.answer(200, SidecarStateTests.document(status: 0))
+            let (_, transport) = await poll([answer], settings: settings)
+            harness.sync {
+                #expect(transport.sent.count == 1)
+                #expect(
+                    transport.sent.first?.request.headers["Connection"] == (keepsAlive ? nil : "close"), "\(interval)")
+            }
+        }
+    }
+
     @Test func anyHTTPAnswerEndsThePollAndOnlyTheBodyDecides() async {
         let notFound = #"{"message":"no instances of nope found","status":"error"}"#
         let (result, transport) = await poll([ScriptedTransport.answer(404, notFound)])

@@ -21,15 +21,21 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
     static let defaultMaxStateBytes = 4 << 20
     /// The drain answer is one short JSON sentence; its body is only quoted in logs.
     static let maxDrainAnswerBytes = 64 << 10
+    /// Polls at most this far apart keep their connection open in between (HTTP keep-alive, as the original's Go
+    /// client does): reusing it saves a connect, two Dispatch sources and a close per poll, and halves an executor's
+    /// wake-ups (BENCHMARKS.md). Sparser polls, such as the default one every 30 s, close it after each poll: a
+    /// connection that idle is not worth a socket at Sidecar for each of hundreds of executors, and would risk
+    /// meeting Sidecar's own idle timeout.
+    static let keepAliveLongestInterval: Duration = .seconds(10)
 
     private let loop: EventLoop
-    /// The state document's path and query.
-    private let stateTarget: String
     private let timeout: Duration
     private let attempts: Int
     private let retryDelay: Duration
     private let transport: any SidecarTransport
     let maxStateBytes: Int
+    /// The poll request: kept alive or not, per `keepAliveLongestInterval`.
+    private let pollRequest: HTTPRequest
     /// Calls in progress, cancelled by `close`.
     private var calls: [ObjectIdentifier: any SidecarRequest] = [:]
     private var isClosed = false
@@ -41,12 +47,14 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
         maxStateBytes: Int = SidecarClient.defaultMaxStateBytes
     ) {
         self.loop = loop
-        self.stateTarget = settings.sidecarURL.target
         self.timeout = settings.httpTimeout
         self.attempts = max(0, settings.sidecarRetryCount) + 1
         self.retryDelay = max(settings.sidecarRetryDelay, .zero)
         self.transport = transport
         self.maxStateBytes = maxStateBytes
+        var headers: HTTPHeaders = ["Accept": "application/json"]
+        if settings.sidecarPollInterval > Self.keepAliveLongestInterval { headers.add("Connection", "close") }
+        self.pollRequest = HTTPRequest(method: .get, target: settings.sidecarURL.target, headers: headers)
     }
 
     func fetchState(
@@ -54,10 +62,7 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
         host: String?,
         completion: @escaping (SidecarPollResult) -> Void
     ) -> any SidecarRequest {
-        // A poll every half minute does not justify keeping a socket open in between (hundreds of executors per
-        // host would each hold one to Sidecar), nor risk an attempt on a connection Sidecar has dropped meanwhile.
-        let request = HTTPRequest(
-            method: .get, target: stateTarget, headers: ["Accept": "application/json", "Connection": "close"])
+        let request = pollRequest
         return run(completion: completion) { [transport, timeout, maxStateBytes] _, done in
             transport.send(request, timeout: timeout, maxBodyBytes: maxStateBytes) { result in
                 switch result {
