@@ -212,17 +212,22 @@ extension TaskLifecycle {
             state = .stopping(containerID: containerID, draining: false)
             return [stopAction(containerID, grace: grace)]
 
-        // A KILL or SHUTDOWN while an engine call of the launch is in flight: acted on when it completes.
-        case (.checkingImage, .kill(let grace)), (.pulling, .kill(let grace)), (.creating, .kill(let grace)),
-            (.arming, .kill(let grace)), (.starting, .kill(let grace)):
+        // A KILL or SHUTDOWN before any container exists: end now. A pull may take minutes (a stalled registry), and
+        // neither a scheduler's KILL nor the agent's SHUTDOWN grace period should wait for it; the late answer finds
+        // the task terminated and is ignored (the engine finishes the pull into its cache).
+        case (.checkingImage, .kill(let grace)), (.pulling, .kill(let grace)):
+            guard termination == nil else { return [] }
+            termination = .killed(grace: grace)
+            return killingUpdate(grace: grace) + killedDuringLaunch(containerID: nil)
+        case (.checkingImage, .shutdown(let grace)), (.pulling, .shutdown(let grace)):
+            if termination == nil { termination = .shutdown(grace: grace) }
+            return killedDuringLaunch(containerID: nil)
+        // A KILL or SHUTDOWN while a container is being created, armed or started: acted on when the call completes,
+        // so that the container is stopped and removed rather than left behind.
+        case (.creating, .kill(let grace)), (.arming, .kill(let grace)), (.starting, .kill(let grace)):
             guard termination == nil else { return [] }
             termination = .killed(grace: grace)
             return killingUpdate(grace: grace)
-        case (.checkingImage, .shutdown(let grace)), (.pulling, .shutdown(let grace)):
-            // No container exists yet, and a pull may take minutes (a stalled registry) while the agent gives a
-            // SHUTDOWN only its grace period: end now; the late answer finds the task terminated and is ignored.
-            if termination == nil { termination = .shutdown(grace: grace) }
-            return killedDuringLaunch(containerID: nil)
         case (.creating, .shutdown(let grace)), (.arming, .shutdown(let grace)), (.starting, .shutdown(let grace)):
             if termination == nil { termination = .shutdown(grace: grace) }
             return []
