@@ -87,6 +87,24 @@ struct ReliabilitySignalTests {
         #expect(run.containers.isEmpty)
     }
 
+    @Test func aFrameworksKillDuringAStalledPullEndsKilledAtOnceAndTheExecutorExits() throws {
+        let registry = try BlockingHTTPServer()
+        registry.handler = { _, responder in responder.stall() }
+        registry.start()
+        defer { registry.stop() }
+        let run = try Run("killpull", signal: .terminate)
+        defer { run.tearDown() }
+        try run.launch("sleep 300", image: "127.0.0.1:\(registry.port)/reliability/stalled:1")
+        #expect(eventually(timeout: .seconds(20)) { registry.acceptedConnectionCount > 0 }, "the pull never started")
+        #expect(run.agent.kill(taskID: run.taskID, gracePeriod: .seconds(30)))
+        // Well within the pull's own 600 s bound: the KILL does not wait for the stalled registry.
+        #expect(run.exitStatus(within: .seconds(20)) == 0)
+        #expect(run.agent.states(of: run.taskID).last == "TASK_KILLED")
+        #expect(run.agent.lastUpdate(of: run.taskID)?["reason"] == "REASON_TASK_KILLED_DURING_LAUNCH")
+        #expect(run.agent.acknowledgedEverything(of: run.taskID))
+        #expect(run.containers.isEmpty)
+    }
+
     @Test(arguments: ProcessSignal.allCases)
     func aSignalWhileRunningStopsTheContainerAndEndsKilled(signal: ProcessSignal) throws {
         let run = try Run("running", signal: signal)
