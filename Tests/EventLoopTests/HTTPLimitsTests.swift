@@ -32,6 +32,26 @@ struct HTTPLimitsTests {
         #expect(decodeHead(head, limits: HTTPLimits(maxHeadSize: 15)) == .headTooLarge(limit: 15))
     }
 
+    @Test func aLineBreakingBothLimitsFailsByWhicheverBoundItsBytesPassFirstHoweverTheyAreSplit() {
+        // A 22-byte status line and header, then a header line longer than 20 bytes that runs past the head's end.
+        // Fed a byte at a time, the line is known too long at byte 22 + 22 = 44 and the head at byte maxHeadSize + 1;
+        // fed whole, the same error must come out (decodeHead checks whole, byte by byte and random splits agree).
+        let head = "HTTP/1.1 204 X\r\nA: 1\r\nB: " + String(repeating: "v", count: 60) + "\r\n\r\n"
+        let line = 20
+        #expect(
+            decodeHead(head, limits: HTTPLimits(maxHeadLineLength: line, maxHeadSize: 43))
+                == .headLineTooLong(limit: 20))
+        #expect(
+            decodeHead(head, limits: HTTPLimits(maxHeadLineLength: line, maxHeadSize: 42)) == .headTooLarge(limit: 42))
+        // The status line too: its bound (21 bytes seen) comes first unless the head's is lower.
+        let long = "HTTP/1.1 204 " + String(repeating: "x", count: 40) + "\r\n\r\n"
+        #expect(
+            decodeHead(long, limits: HTTPLimits(maxHeadLineLength: line, maxHeadSize: 21))
+                == .headLineTooLong(limit: 20))
+        #expect(
+            decodeHead(long, limits: HTTPLimits(maxHeadLineLength: line, maxHeadSize: 20)) == .headTooLarge(limit: 20))
+    }
+
     @Test func boundsTheHeaderCount() {
         let limits = HTTPLimits(maxHeaderCount: 3)
         #expect(decodeHead("HTTP/1.1 204 X\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", limits: limits) == nil)

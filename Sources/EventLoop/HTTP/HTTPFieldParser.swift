@@ -27,7 +27,7 @@ struct HTTPFieldParser: Sendable {
                 }
                 return nil
             case .tooLong:
-                throw .headLineTooLong(limit: limits.maxHeadLineLength)
+                throw limits.tooLongLineError(lineStart: consumedBytes)
             case .line(let length, let consumed):
                 guard consumedBytes + consumed <= limits.maxHeadSize else {
                     throw .headTooLarge(limit: limits.maxHeadSize)

@@ -23,4 +23,13 @@ public struct HTTPLimits: Sendable, Equatable {
         self.maxHeaderCount = maxHeaderCount
         self.maxChunkSizeLineLength = maxChunkSizeLineLength
     }
+
+    /// The error for a head or trailer line, starting `lineStart` bytes into its section, that is longer than
+    /// `maxHeadLineLength`. Both limits may be broken by the same bytes; the one whose bound the bytes pass first
+    /// wins, so that the error does not depend on how the bytes were split into reads: fed a byte at a time, the
+    /// line is known too long at its (maxHeadLineLength + 2)th byte, the section at its (maxHeadSize + 1)th.
+    func tooLongLineError(lineStart: Int) -> HTTPClientError {
+        lineStart + maxHeadLineLength + 1 > maxHeadSize
+            ? .headTooLarge(limit: maxHeadSize) : .headLineTooLong(limit: maxHeadLineLength)
+    }
 }

@@ -146,7 +146,7 @@ public struct HTTPResponseDecoder: Sendable {
             guard buffer.readableBytes <= limits.maxHeadSize else { throw .headTooLarge(limit: limits.maxHeadSize) }
             return nil
         case .tooLong:
-            throw .headLineTooLong(limit: limits.maxHeadLineLength)
+            throw limits.tooLongLineError(lineStart: 0)
         case .line(let length, let consumed):
             guard consumed <= limits.maxHeadSize else { throw .headTooLarge(limit: limits.maxHeadSize) }
             let head = try HTTPResponseHead.parsingStatusLine(buffer.readableView.prefix(length))
