@@ -95,4 +95,12 @@ struct DockerAPITests {
         let host = #"{"Id":"def","NetworkSettings":{"IPAddress":"","Networks":{"host":{"IPAddress":""}}}}"#
         #expect(try DockerAPI.details(from: Array(host.utf8)) == ContainerDetails(id: "def", ipAddresses: []))
     }
+
+    @Test func decodesTheOOMKillerVerdictFromTheInspect() throws {
+        let killed = #"{"Id":"a","State":{"Status":"exited","OOMKilled":true,"ExitCode":137}}"#
+        #expect(try DockerAPI.details(from: Array(killed.utf8)).oomKilled)
+        let notKilled = #"{"Id":"a","State":{"Status":"exited","OOMKilled":false,"ExitCode":137}}"#
+        #expect(try !DockerAPI.details(from: Array(notKilled.utf8)).oomKilled)
+        #expect(try !DockerAPI.details(from: Array(#"{"Id":"a"}"#.utf8)).oomKilled)
+    }
 }

@@ -32,6 +32,22 @@ struct DockerEndToEndTests {
         }
     }
 
+    @Test func aContainerThatOutgrowsItsMemoryLimitFailsWithTheMemoryLimitationReason() throws {
+        var settings = ExecutorSettings()
+        settings.forceMemoryLimit = true
+        let run = try DockerEndToEndRun(name: "oom", settings: settings)
+        defer { run.tearDown() }
+        // 8 MiB (the engine's floor is 6), and a shell that doubles a string until the kernel's OOM killer ends it.
+        run.launch(
+            run.taskInfo(
+                shell: "a=xxxxxxxxxxxxxxxx; while true; do a=\"$a$a\"; done",
+                [("resources[1].scalar.value", .double(8))]))
+        #expect(run.waitFor(timeout: .seconds(60)))
+        #expect(run.states == [.starting, .running, .failed])
+        #expect(run.updates.last?.reason == .containerLimitationMemory)
+        #expect(run.updates.last?.message?.contains("OOM killer") == true, "\(String(describing: run.updates.last))")
+    }
+
     @Test func exitCodeThreeFailsTheTask() throws {
         let run = try DockerEndToEndRun(name: "exit3")
         defer { run.tearDown() }

@@ -85,7 +85,6 @@ struct TaskLifecycleTests {
 
     @Test(arguments: [
         (3, TaskState.failed, "Container exited with status 3"),
-        (137, .failed, "Container terminated with signal 9 (exit status 137)"),
         (143, .failed, "Container terminated with signal 15 (exit status 143)"),
         (128, .failed, "Container exited with status 128"),
         (0, .finished, "Container exited with status 0"),
@@ -93,6 +92,40 @@ struct TaskLifecycleTests {
     func anExitNobodyAskedForMapsTheStatusCode(code: Int, state: TaskState, message: String) {
         var machine = running()
         #expect(machine.handle(.exited(ContainerExit(statusCode: code))) == [update(state, message), .containerExited])
+    }
+
+    @Test func aSIGKILLNobodySentIsCheckedForTheOOMKillerBeforeTheTerminalUpdate() {
+        var machine = running()
+        let id = Self.containerID
+        #expect(machine.handle(.exited(ContainerExit(statusCode: 137))) == [.inspectExit(containerID: id)])
+        #expect(machine.state == .checkingExit(containerID: id, exit: ContainerExit(statusCode: 137)))
+        #expect(machine.handle(.kill(grace: .seconds(5))).isEmpty, "the container is already dead")
+        #expect(
+            machine.handle(.exitInspected(oomKilled: true)) == [
+                update(
+                    .failed,
+                    "Container was killed by the kernel's OOM killer: it outgrew its memory limit (exit status 137)",
+                    reason: .containerLimitationMemory),
+                .containerExited,
+            ])
+        #expect(machine.isTerminal)
+    }
+
+    @Test func aSIGKILLTheEngineDoesNotBlameOnMemoryIsReportedAsTheSignal() {
+        var machine = running()
+        _ = machine.handle(.exited(ContainerExit(statusCode: 137)))
+        #expect(
+            machine.handle(.exitInspected(oomKilled: false)) == [
+                update(.failed, "Container terminated with signal 9 (exit status 137)"), .containerExited,
+            ])
+    }
+
+    @Test func aSIGKILLThatEndsOurOwnStopNeedsNoInspect() {
+        var machine = running()
+        _ = machine.handle(.shutdown(grace: .seconds(1)))
+        let actions = machine.handle(.exited(ContainerExit(statusCode: 137)))
+        #expect(!actions.contains(.inspectExit(containerID: Self.containerID)))
+        #expect(machine.isTerminal)
     }
 
     @Test func theWaitsErrorMessageIsAppended() {

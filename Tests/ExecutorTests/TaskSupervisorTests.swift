@@ -90,6 +90,27 @@ struct TaskSupervisorTests {
         #expect(harness.messages.last == "Container exited with status 3")
     }
 
+    @Test(arguments: [(true, TaskStatusReason?.some(.containerLimitationMemory)), (false, nil)])
+    func aSIGKILLNobodySentAsksTheEngineWhetherTheOOMKillerDidIt(oomKilled: Bool, reason: TaskStatusReason?) {
+        let harness = Harness()
+        harness.engine.oomKilled = oomKilled
+        harness.launch()
+        let inspectsBefore = harness.engine.calls.filter { $0 == .inspect(Self.id) }.count
+        harness.onLoop { harness.engine.exit(statusCode: 137) }
+        #expect(harness.engine.calls.filter { $0 == .inspect(Self.id) }.count == inspectsBefore + 1)
+        #expect(harness.reporter.states.last == .failed)
+        #expect(harness.reporter.updates.last?.reason == reason)
+    }
+
+    @Test func anInspectFailingAfterTheExitStillEndsTheTask() {
+        let harness = Harness()
+        harness.launch()
+        harness.engine.inspectError = .engine(status: 500, message: "the engine is gone")
+        harness.onLoop { harness.engine.exit(statusCode: 137) }
+        #expect(harness.reporter.states.last == .failed)
+        #expect(harness.messages.last == "Container terminated with signal 9 (exit status 137)")
+    }
+
     @Test(arguments: [
         (Duration?.some(.seconds(2)), Int64?.some(15_000_000_000), Duration.seconds(2)),
         (nil, 15_000_000_000, .seconds(15)),

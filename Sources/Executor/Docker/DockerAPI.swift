@@ -165,7 +165,8 @@ enum DockerAPI {
         for case let address? in candidates where !address.isEmpty && !addresses.contains(address) {
             addresses.append(address)
         }
-        return ContainerDetails(id: id, ipAddresses: addresses)
+        let oomKilled = document["State"]?["OOMKilled"]?.boolValue ?? false
+        return ContainerDetails(id: id, ipAddresses: addresses, oomKilled: oomKilled)
     }
 
     private static func parse(_ body: [UInt8], what: String) throws(DockerError) -> JSONValue {

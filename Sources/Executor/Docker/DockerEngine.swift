@@ -82,4 +82,6 @@ struct ContainerDetails: Sendable, Equatable {
     var id: String
     /// The container's addresses on its networks (empty with host networking).
     var ipAddresses: [String]
+    /// `State.OOMKilled`: the kernel's OOM killer ended the container's process (it outgrew its memory limit).
+    var oomKilled = false
 }

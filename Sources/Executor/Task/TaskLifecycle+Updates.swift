@@ -37,11 +37,18 @@ extension TaskLifecycle {
     }
 
     /// The terminal update for the wait's answer: why the container was stopped decides the state, not the code
-    /// (a KILL ends TASK_KILLED even when the process exits 0 on SIGTERM).
-    func exitUpdate(_ exit: ContainerExit) -> TaskStatusUpdate {
+    /// (a KILL ends TASK_KILLED even when the process exits 0 on SIGTERM). `oomKilled`: the engine says the kernel's
+    /// OOM killer ended it, which Mesos reports as REASON_CONTAINER_LIMITATION_MEMORY.
+    func exitUpdate(_ exit: ContainerExit, oomKilled: Bool = false) -> TaskStatusUpdate {
         let detail = exit.errorMessage.map { ": \($0)" } ?? ""
         var status: TaskStatusUpdate
         switch termination {
+        case nil where oomKilled:
+            status = update(
+                .failed,
+                message: "Container was killed by the kernel's OOM killer: it outgrew its memory limit "
+                    + "(exit status \(exit.statusCode))\(detail)",
+                reason: .containerLimitationMemory)
         case .killed(let grace):
             status = update(
                 .killed,

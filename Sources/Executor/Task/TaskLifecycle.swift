@@ -4,7 +4,7 @@
 /// feeds the results back as events. An event that does not fit the state (a late callback) yields no action.
 ///
 ///     idle → checkingImage → [pulling] → creating → arming (wait registered) → starting → inspecting → running
-///     running → stopping (drain first for a KILL) → exit → terminated → ack → [removing] → finished
+///     running → stopping (drain first for a KILL) → exit → [checkingExit] → terminated → ack → [removing] → finished
 ///
 /// The terminal update is produced by the same `handle` call that receives the wait's answer.
 struct TaskLifecycle {
@@ -21,6 +21,8 @@ struct TaskLifecycle {
         case running(containerID: String)
         /// Being stopped; `draining` while Sidecar drains before the stop.
         case stopping(containerID: String, draining: Bool)
+        /// The container died of a SIGKILL nobody here sent; an inspect tells whether the kernel's OOM killer did.
+        case checkingExit(containerID: String, exit: ContainerExit)
         /// The terminal update was sent; the container (if any, and not removed yet) waits for its ack.
         case terminated(containerID: String?)
         case removing(containerID: String)
@@ -43,6 +45,8 @@ struct TaskLifecycle {
         case inspected(ContainerDetails)
         case inspectFailed(DockerError)
         case exited(ContainerExit)
+        /// The inspect after an unexplained SIGKILL (false too when the inspect failed).
+        case exitInspected(oomKilled: Bool)
         /// The agent's KILL, with the grace already chosen.
         case kill(grace: Duration)
         /// SHUTDOWN or a signal: stop without draining.
@@ -64,6 +68,7 @@ struct TaskLifecycle {
         case cancelWait
         case start(containerID: String)
         case inspect(containerID: String)
+        case inspectExit(containerID: String)
         case followLogs(containerID: String)
         case startHealth(containerID: String)
         case drain
@@ -254,13 +259,14 @@ extension TaskLifecycle {
         // The wait's answer, from any state where the container may run.
         case (.starting(let containerID), .exited(let exit)), (.inspecting(let containerID), .exited(let exit)),
             (.running(let containerID), .exited(let exit)), (.stopping(let containerID, _), .exited(let exit)):
-            var actions: [Action] = []
-            if !reportedRunning && termination == nil {
-                reportedRunning = true
-                actions.append(.report(runningUpdate(healthy: nil)))
+            if exit.statusCode == Self.sigkillStatus && termination == nil {
+                // Killed, and not by us: a memory limit is the usual reason, which Mesos has its own reason for.
+                state = .checkingExit(containerID: containerID, exit: exit)
+                return [.inspectExit(containerID: containerID)]
             }
-            state = .terminated(containerID: containerID)
-            return actions + [.report(exitUpdate(exit)), .containerExited]
+            return exited(containerID, exit, oomKilled: false)
+        case (.checkingExit(let containerID, let exit), .exitInspected(let oomKilled)):
+            return exited(containerID, exit, oomKilled: oomKilled)
         case (.starting(let containerID), .waitFailed(let error)),
             (.inspecting(let containerID), .waitFailed(let error)),
             (.running(let containerID), .waitFailed(let error)),
@@ -293,6 +299,20 @@ extension TaskLifecycle {
             // A late or repeated event (a second KILL, a callback for a phase already left): nothing to do.
             return []
         }
+    }
+
+    /// A process's exit status after SIGKILL (128 + 9).
+    static let sigkillStatus = 137
+
+    /// The terminal update for the container's exit (after TASK_RUNNING, if that was never sent).
+    private mutating func exited(_ containerID: String, _ exit: ContainerExit, oomKilled: Bool) -> [Action] {
+        var actions: [Action] = []
+        if !reportedRunning && termination == nil {
+            reportedRunning = true
+            actions.append(.report(runningUpdate(healthy: nil)))
+        }
+        state = .terminated(containerID: containerID)
+        return actions + [.report(exitUpdate(exit, oomKilled: oomKilled)), .containerExited]
     }
 
     /// The stop action, remembering its grace period.

@@ -210,6 +210,16 @@ final class TaskSupervisor: @unchecked Sendable {
                 case .failure(let error): handle(.startFailed(error))
                 }
             }
+        case .inspectExit(let containerID):
+            engine.inspectContainer(id: containerID) { [self] result in
+                switch result {
+                case .success(let details): handle(.exitInspected(oomKilled: details.oomKilled))
+                case .failure(let error):
+                    // Without the engine's word the exit is reported as what it looks like: a SIGKILL.
+                    Log.warning("Inspecting container \(containerID.prefix(12)) after its exit failed: \(error)")
+                    handle(.exitInspected(oomKilled: false))
+                }
+            }
         case .inspect(let containerID):
             engine.inspectContainer(id: containerID) { [self] result in
                 switch result {

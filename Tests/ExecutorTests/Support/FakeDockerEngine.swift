@@ -39,6 +39,8 @@ final class FakeDockerEngine: DockerEngine, @unchecked Sendable {
     var inspectError: DockerError?
     var stopError: DockerError?
     var ipAddresses = ["172.31.251.7"]
+    /// What the inspect says of the OOM killer.
+    var oomKilled = false
     /// The status the pending wait answers with when the container is stopped; nil keeps it running.
     var exitCodeOnStop: Int? = 143
     /// Output the log stream delivers as soon as it is followed.
@@ -113,7 +115,9 @@ final class FakeDockerEngine: DockerEngine, @unchecked Sendable {
 
     func inspectContainer(id: String, completion: @escaping (Result<ContainerDetails, DockerError>) -> Void) {
         calls.append(.inspect(id))
-        completion(inspectError.map { .failure($0) } ?? .success(ContainerDetails(id: id, ipAddresses: ipAddresses)))
+        completion(
+            inspectError.map { .failure($0) }
+                ?? .success(ContainerDetails(id: id, ipAddresses: ipAddresses, oomKilled: oomKilled)))
     }
 
     func stopContainer(id: String, grace: Duration, completion: @escaping (Result<Void, DockerError>) -> Void) {
