@@ -1,9 +1,8 @@
 import Dispatch
 
 /// The program's single event loop: one serial DispatchQueue (a private one, or the main queue drained by
-/// `MainThreadRunLoop`) on which every socket, timer and connection
-/// lives. Work submitted from other threads hops onto the queue with `execute`; loop-confined objects
-/// check they are called on it with `assertOnLoop()`.
+/// `MainThreadRunLoop`) on which every socket, timer and connection lives. Work submitted from other threads hops
+/// onto the queue with `execute`; loop-confined objects check they are called on it with `assertOnLoop()`.
 ///
 /// Everything is callback-driven: readiness comes from DispatchSources delivering on the queue, so the
 /// process needs no thread per connection and an idle program causes no wake-ups.

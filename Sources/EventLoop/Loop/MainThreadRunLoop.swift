@@ -6,7 +6,7 @@ import Dispatch
 /// executor would then have three threads (the parked main thread, Dispatch's event thread and that worker), and,
 /// whenever work arrives while the worker is between two drains, briefly a fourth. Here the main thread itself waits
 /// for the main queue's wake-up descriptor and drains the queue, the way Foundation's RunLoop does: two threads in
-/// all, no worker thread ever started, and about 0.8 MB less resident memory for the stacks and the pool code the
+/// all, no worker thread ever started, and about 0.7 MB less resident memory for the stacks and the pool code the
 /// worker touches (BENCHMARKS.md). Waiting on that descriptor is the loop's idle state, like the epoll wait in
 /// Dispatch's own event thread, not a blocking call inside loop work.
 public enum MainThreadRunLoop {
