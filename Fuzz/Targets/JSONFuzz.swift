@@ -3,7 +3,7 @@ import EventLoop
 // The JSON parser (every event from the agent, every Docker and Sidecar answer, the TaskInfo) and the stream
 // splitter in front of it for Docker's pull progress. Invariants: no crash; a parsed value serializes to JSON that
 // parses back to the same value and serializes to the same bytes; the stream decoder yields the same documents and
-// error whatever the split.
+// error whatever the split; a parse keeping only a path succeeds or fails (with the same error) as a whole parse.
 
 private let limits = JSONLimits(maxDepth: 32, maxStringBytes: 4096, maxDocumentBytes: 64 * 1024)
 
@@ -42,5 +42,17 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         fuzzCheck(reparsed.serialized() == serialized, "serializing is not stable")
     }
     FuzzSplits.decodeAgreeing(input) { decodeStream($0) }
+    // Keeping only a path (as the Sidecar lookup does) validates exactly as much as a whole parse.
+    let whole = Result { () throws(JSONError) in try JSON.parse(input, limits: limits) }
+    let kept = Result { () throws(JSONError) in
+        try JSON.parse(input, keeping: JSONKeep(path: ["a", nil, "b"], topLevelMembers: ["c"]), limits: limits)
+    }
+    switch (whole, kept) {
+    case (.success, .success): break
+    case (.failure(let wholeError), .failure(let keptError)):
+        fuzzCheck(
+            wholeError == keptError, "keeping a path failed with \(keptError), the whole parse with \(wholeError)")
+    default: fuzzCheck(false, "keeping a path gave \(kept), the whole parse \(whole)")
+    }
     return 0
 }

@@ -1,4 +1,5 @@
 import EventLoop
+import TestSupport
 import Testing
 
 @testable import Executor
@@ -21,6 +22,52 @@ struct SidecarStateTests {
     private func notStateDocument(_ body: String, host: String? = "node-a") -> SidecarStateError? {
         guard case .notStateDocument(let error) = lookup(body, host: host) else { return nil }
         return error
+    }
+
+    /// Random documents with Sidecar's keys at random places and of random types.
+    static func randomDocument(_ generator: inout SeededGenerator, depth: Int = 0) -> JSONValue {
+        let keys = ["Servers", "Services", "Hostname", "Status", "Name", "node-a", "vm", "0123456789ab"]
+        switch Int.random(in: 0..<(depth > 4 ? 3 : 6), using: &generator) {
+        case 0: return .int(Int64.random(in: 0...3, using: &generator))
+        case 1: return [.null, .double(2.0), .string("web")].randomElement(using: &generator)!
+        case 2: return .string(["node-a", "vm"].randomElement(using: &generator)!)
+        case 3: return .array([randomDocument(&generator, depth: depth + 1)])
+        default:
+            var members: [(String, JSONValue)] = []
+            for _ in 0..<Int.random(in: 0...4, using: &generator) {
+                members.append((keys.randomElement(using: &generator)!, randomDocument(&generator, depth: depth + 1)))
+            }
+            return .object(JSONObject(members))
+        }
+    }
+
+    @Test func theLookupKeepingOnlyTheServiceAgreesWithTheWholeTreeOnRandomDocuments() {
+        var generator = SeededGenerator(seed: 0x51DE_CA12)
+        var verdicts = Set<String>()
+        for _ in 0..<3000 {
+            var document = Self.randomDocument(&generator)
+            // Most documents get the right top-level shape, so that the lookups reach deep.
+            if Bool.random(using: &generator), case .object(var top) = document {
+                top["Servers"] = [
+                    "node-a": ["Services": ["0123456789ab": Self.randomDocument(&generator, depth: 3)]],
+                    "vm": Self.randomDocument(&generator, depth: 2),
+                ]
+                document = .object(top)
+            }
+            let body = document.serialized()
+            for host in ["node-a", "vm", nil] as [String?] {
+                let whole: SidecarLookup
+                do {
+                    whole = try SidecarState.decode(body).lookup(serviceID: "0123456789ab", host: host)
+                } catch {
+                    whole = .notStateDocument(error)
+                }
+                let kept = SidecarState.lookup(serviceID: "0123456789ab", host: host, in: body)
+                #expect(kept == whole, "\(document)")
+                verdicts.insert("\(whole)".prefix(60).description)
+            }
+        }
+        #expect(verdicts.count >= 12, "the random documents must reach most verdicts: \(verdicts)")
     }
 
     @Test func theRealShapeGivesTheServiceStatusAndName() {

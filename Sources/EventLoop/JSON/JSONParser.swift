@@ -23,6 +23,25 @@ public enum JSON {
         }.get()
     }
 
+    /// Parses and validates one JSON document exactly as `parse(_:limits:)` does (the same errors), but keeps only
+    /// the parts `keep` selects; the rest is checked and dropped, so a large document builds no tree.
+    public static func parse<Bytes: Collection>(
+        _ bytes: Bytes,
+        keeping keep: JSONKeep,
+        limits: JSONLimits = .default
+    ) throws(JSONError) -> JSONValue where Bytes.Element == UInt8 {
+        let contiguous = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JSONError) in try parse(buffer: buffer, limits: limits, keep: keep) }
+        }
+        if let contiguous {
+            return try contiguous.get()
+        }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBufferPointer { buffer in
+            Result { () throws(JSONError) in try parse(buffer: buffer, limits: limits, keep: keep) }
+        }.get()
+    }
+
     /// Parses the UTF-8 of `text` as one JSON document; see `parse(_:limits:)`.
     public static func parse(_ text: String, limits: JSONLimits = .default) throws(JSONError) -> JSONValue {
         var text = text
@@ -31,11 +50,13 @@ public enum JSON {
         }.get()
     }
 
-    static func parse(buffer: UnsafeBufferPointer<UInt8>, limits: JSONLimits) throws(JSONError) -> JSONValue {
+    static func parse(
+        buffer: UnsafeBufferPointer<UInt8>, limits: JSONLimits, keep: JSONKeep? = nil
+    ) throws(JSONError) -> JSONValue {
         if let maxDocumentBytes = limits.maxDocumentBytes, buffer.count > maxDocumentBytes {
             throw JSONError(offset: maxDocumentBytes, reason: .documentTooLarge(limit: maxDocumentBytes))
         }
-        var parser = JSONParser(input: buffer, limits: limits)
+        var parser = JSONParser(input: buffer, limits: limits, keep: keep)
         return try parser.parseDocument()
     }
 }
@@ -48,10 +69,16 @@ struct JSONParser: ~Copyable {
         var isObject: Bool
         var start: Int
         var key = ""
+        /// What happens to this container (always `.keepAll` without a `keep`).
+        var rule = JSONKeep.Rule.keepAll
+        /// What happens to the value of the member being parsed (objects), or to each element (arrays).
+        var memberRule = JSONKeep.Rule.keepAll
     }
 
     let input: UnsafeBufferPointer<UInt8>
     let limits: JSONLimits
+    /// The parts to keep; nil keeps everything.
+    let keep: JSONKeep?
     var position = 0
     /// Reused by every string with escapes, so only the first one pays for the allocation.
     var scratch: [UInt8] = []
@@ -60,9 +87,10 @@ struct JSONParser: ~Copyable {
     /// Members of every open object, innermost last.
     private var openMembers = JSONMovingStack<JSONObject.Member>()
 
-    init(input: UnsafeBufferPointer<UInt8>, limits: JSONLimits) {
+    init(input: UnsafeBufferPointer<UInt8>, limits: JSONLimits, keep: JSONKeep? = nil) {
         self.input = input
         self.limits = limits
+        self.keep = keep
     }
 
     mutating func parseDocument() throws(JSONError) -> JSONValue {
@@ -82,6 +110,8 @@ struct JSONParser: ~Copyable {
             skipWhitespace()
             guard position < input.count else { throw endError() }
             var value: JSONValue
+            // The rule for the value about to be read: from its container, or for the document itself.
+            let rule = stack.last?.memberRule ?? (keep == nil ? .keepAll : .onPath(0))
             switch input[position] {
             case UInt8(ascii: "\""):
                 value = .string(try parseString())
@@ -94,7 +124,10 @@ struct JSONParser: ~Copyable {
                     value = .object(JSONObject())
                 } else {
                     let key = try parseKey(expected: .objectKeyOrEndOfObject)
-                    stack.append(Frame(isObject: true, start: openMembers.count, key: key))
+                    stack.append(
+                        Frame(
+                            isObject: true, start: openMembers.count, key: key, rule: rule,
+                            memberRule: memberRule(forKey: key, of: rule)))
                     continue
                 }
             case UInt8(ascii: "["):
@@ -105,7 +138,10 @@ struct JSONParser: ~Copyable {
                     position += 1
                     value = .array([])
                 } else {
-                    stack.append(Frame(isObject: false, start: openElements.count))
+                    stack.append(
+                        Frame(
+                            isObject: false, start: openElements.count, rule: rule,
+                            memberRule: JSONKeep.rule(forElementOf: rule)))
                     continue
                 }
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -132,11 +168,14 @@ struct JSONParser: ~Copyable {
                     // Moving the key and value in (swap, consume) spares a retain and release of each.
                     var key = ""
                     swap(&key, &stack[top].key)
-                    openMembers.push(JSONObject.Member(key: key, value: consume value))
+                    if stack[top].memberRule != .drop {
+                        openMembers.push(JSONObject.Member(key: key, value: consume value))
+                    }
                     if byte == UInt8(ascii: ",") {
                         position += 1
                         skipWhitespace()
                         stack[top].key = try parseKey(expected: .objectKey)
+                        stack[top].memberRule = memberRule(forKey: stack[top].key, of: stack[top].rule)
                         continue parsing
                     } else if byte == UInt8(ascii: "}") {
                         position += 1
@@ -146,7 +185,7 @@ struct JSONParser: ~Copyable {
                         throw JSONError(offset: position, reason: .unexpectedByte(byte, expected: .commaOrEndOfObject))
                     }
                 } else {
-                    openElements.push(consume value)
+                    if stack[top].memberRule != .drop { openElements.push(consume value) }
                     if byte == UInt8(ascii: ",") {
                         position += 1
                         continue parsing
@@ -161,6 +200,12 @@ struct JSONParser: ~Copyable {
             }
             return value
         }
+    }
+
+    /// The rule for the value of member `key` in an object parsed under `rule`.
+    private func memberRule(forKey key: String, of rule: JSONKeep.Rule) -> JSONKeep.Rule {
+        guard let keep, rule != .keepAll else { return .keepAll }
+        return keep.rule(forMember: key, of: rule)
     }
 
     /// Parses `"key"` and the following ':' (the cursor is past leading whitespace).

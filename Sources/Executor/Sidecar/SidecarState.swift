@@ -28,11 +28,17 @@ struct SidecarState: Sendable {
     ///
     /// The body must be a JSON object with a `Servers` object; anything else, including Sidecar's error bodies
     /// (`{"message":…,"status":"error"}`), is not the state document.
-    static func decode<Bytes: Collection>(_ body: Bytes) throws(SidecarStateError) -> SidecarState
+    /// `keep` decodes only the parts it selects (the whole body is still validated as JSON).
+    static func decode<Bytes: Collection>(_ body: Bytes, keeping keep: JSONKeep? = nil) throws(SidecarStateError)
+        -> SidecarState
     where Bytes.Element == UInt8 {
         let document: JSONValue
-        do {
-            document = try JSON.parse(body)
+        do throws(JSONError) {
+            if let keep {
+                document = try JSON.parse(body, keeping: keep)
+            } else {
+                document = try JSON.parse(body)
+            }
         } catch {
             throw .notJSON(error)
         }
@@ -43,10 +49,15 @@ struct SidecarState: Sendable {
     }
 
     /// Decodes `body` and finds `Servers[host].Services[serviceID]`; `host` nil means the document's own `Hostname`.
+    ///
+    /// Only that entry (of every server, when `host` is nil) and `Hostname` are kept while parsing: the document lists
+    /// every service of the cluster and comes every poll, and building all of it made each poll allocate, and the
+    /// heap fragment, in proportion to the cluster (BENCHMARKS.md). The verdict is the same as from the whole tree.
     static func lookup<Bytes: Collection>(serviceID: String, host: String?, in body: Bytes) -> SidecarLookup
     where Bytes.Element == UInt8 {
+        let keep = JSONKeep(path: ["Servers", host, "Services", serviceID], topLevelMembers: ["Hostname"])
         do {
-            return try decode(body).lookup(serviceID: serviceID, host: host)
+            return try decode(body, keeping: keep).lookup(serviceID: serviceID, host: host)
         } catch {
             return .notStateDocument(error)
         }
