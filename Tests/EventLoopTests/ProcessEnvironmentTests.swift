@@ -3,6 +3,8 @@ import Testing
 
 @testable import EventLoop
 
+// Serialized: one test sets a variable while the other counts them all (seen racing under TSan's slowdown).
+@Suite(.serialized)
 struct ProcessEnvironmentTests {
     @Test func readsTheSameVariablesAsFoundation() {
         let ours = ProcessEnvironment.current()
