@@ -6,12 +6,15 @@ import Testing
 
 /// A scripted engine whose log streams the test ends by hand, recording where each follow starts (`since`).
 /// Everything else is the scripted `FakeDockerEngine`. Used on the test's event loop only.
-final class LogBreakingEngine: DockerEngine, @unchecked Sendable {
-    let base = FakeDockerEngine()
+final class LogBreakingEngine: ForwardingDockerEngine, @unchecked Sendable {
+    /// The scripted engine behind every call but the log follow.
+    let fake = FakeDockerEngine()
     /// The `since` of each follow, in order.
     private(set) var follows: [Double?] = []
     private var output: ((DockerLogStream, [UInt8]) -> Void)?
     private var end: ((DockerError?) -> Void)?
+
+    init() { super.init(fake) }
 
     /// The current stream delivers `text` on stdout.
     func emit(_ text: String) { output?(.stdout, Array(text.utf8)) }
@@ -24,7 +27,7 @@ final class LogBreakingEngine: DockerEngine, @unchecked Sendable {
         finish?(error)
     }
 
-    func followLogs(
+    override func followLogs(
         containerID: String, tty: Bool, since: Double?,
         onOutput: @escaping (DockerLogStream, [UInt8]) -> Void, onEnd: @escaping (DockerError?) -> Void
     ) -> any DockerStreamHandle {
@@ -35,40 +38,6 @@ final class LogBreakingEngine: DockerEngine, @unchecked Sendable {
             self?.output = nil
             self?.end = nil
         }
-    }
-
-    func imageExists(_ image: ImageReference, completion: @escaping (Result<Bool, DockerError>) -> Void) {
-        base.imageExists(image, completion: completion)
-    }
-    func pullImage(
-        _ image: ImageReference, credential: RegistryCredential?,
-        completion: @escaping (Result<Void, DockerError>) -> Void
-    ) {
-        base.pullImage(image, credential: credential, completion: completion)
-    }
-    func createContainer(name: String, body: JSONValue, completion: @escaping (Result<String, DockerError>) -> Void) {
-        base.createContainer(name: name, body: body, completion: completion)
-    }
-    func waitForExit(
-        containerID: String, condition: WaitCondition, onWaiting: @escaping () -> Void,
-        completion: @escaping (Result<ContainerExit, DockerError>) -> Void
-    ) -> any DockerStreamHandle {
-        base.waitForExit(containerID: containerID, condition: condition, onWaiting: onWaiting, completion: completion)
-    }
-    func startContainer(id: String, completion: @escaping (Result<Void, DockerError>) -> Void) {
-        base.startContainer(id: id, completion: completion)
-    }
-    func inspectContainer(id: String, completion: @escaping (Result<ContainerDetails, DockerError>) -> Void) {
-        base.inspectContainer(id: id, completion: completion)
-    }
-    func stopContainer(id: String, grace: Duration, completion: @escaping (Result<Void, DockerError>) -> Void) {
-        base.stopContainer(id: id, grace: grace, completion: completion)
-    }
-    func killContainer(id: String, completion: @escaping (Result<Void, DockerError>) -> Void) {
-        base.killContainer(id: id, completion: completion)
-    }
-    func removeContainer(id: String, completion: @escaping (Result<Void, DockerError>) -> Void) {
-        base.removeContainer(id: id, completion: completion)
     }
 }
 
@@ -118,7 +87,7 @@ struct ReliabilityLogFollowTests {
     @Test func aStreamThatEndsCleanlyIsNotFollowedAgain() {
         let harness = Harness()
         harness.onLoop { harness.engine.endStream(nil) }
-        harness.onLoop { harness.engine.base.exit(statusCode: 0) }
+        harness.onLoop { harness.engine.fake.exit(statusCode: 0) }
         #expect(harness.onLoop { harness.reporter.states } == [.starting, .running, .finished])
         #expect(harness.follows.count == 1)
     }
@@ -149,7 +118,7 @@ struct ReliabilityLogFollowTests {
 
     @Test func aStreamBreakingAfterTheExitIsNotFollowedAgain() {
         let harness = Harness()
-        harness.onLoop { harness.engine.base.exit(statusCode: 3) }
+        harness.onLoop { harness.engine.fake.exit(statusCode: 3) }
         harness.onLoop { harness.engine.endStream(Self.broken) }
         _ = DockerTestEngine.waitUntil(harness.loop, timeout: .milliseconds(100)) { harness.engine.follows.count > 1 }
         #expect(harness.follows.count == 1)

@@ -67,42 +67,52 @@ struct ReliabilitySignalTests {
         #expect(run.containers.isEmpty)
     }
 
-    @Test(arguments: ProcessSignal.allCases)
-    func aSignalDuringAStalledPullEndsKilledWithoutAContainer(signal: ProcessSignal) throws {
-        // A registry that accepts connections and never answers: the engine's pull hangs.
+    /// A registry that accepts connections and never answers: the engine's pull of any image from it hangs.
+    static func stalledRegistry() throws -> BlockingHTTPServer {
         let registry = try BlockingHTTPServer()
         registry.handler = { _, responder in responder.stall() }
         registry.start()
-        defer { registry.stop() }
-        let run = try Run("pull", signal: signal)
-        defer { run.tearDown() }
+        return registry
+    }
+
+    /// Launches a task whose image comes from `registry` and waits until the engine is pulling from it.
+    static func launchIntoAStalledPull(_ run: Run, registry: BlockingHTTPServer) throws {
         try run.launch("sleep 300", image: "127.0.0.1:\(registry.port)/reliability/stalled:1")
         #expect(eventually(timeout: .seconds(20)) { registry.acceptedConnectionCount > 0 }, "the pull never started")
-        #expect(run.agent.states(of: run.taskID) == ["TASK_STARTING"])
-        run.executor.signal(signal)
-        #expect(run.exitStatus() == 0)
-        #expect(run.agent.states(of: run.taskID) == ["TASK_STARTING", "TASK_KILLED"])
+    }
+
+    /// The task ended TASK_KILLED before any container existed, and the agent acknowledged everything.
+    static func expectKilledDuringLaunch(_ run: Run) {
         #expect(run.agent.lastUpdate(of: run.taskID)?["reason"] == "REASON_TASK_KILLED_DURING_LAUNCH")
         #expect(run.agent.acknowledgedEverything(of: run.taskID))
         #expect(run.containers.isEmpty)
     }
 
+    @Test(arguments: ProcessSignal.allCases)
+    func aSignalDuringAStalledPullEndsKilledWithoutAContainer(signal: ProcessSignal) throws {
+        let registry = try Self.stalledRegistry()
+        defer { registry.stop() }
+        let run = try Run("pull", signal: signal)
+        defer { run.tearDown() }
+        try Self.launchIntoAStalledPull(run, registry: registry)
+        #expect(run.agent.states(of: run.taskID) == ["TASK_STARTING"])
+        run.executor.signal(signal)
+        #expect(run.exitStatus() == 0)
+        #expect(run.agent.states(of: run.taskID) == ["TASK_STARTING", "TASK_KILLED"])
+        Self.expectKilledDuringLaunch(run)
+    }
+
     @Test func aFrameworksKillDuringAStalledPullEndsKilledAtOnceAndTheExecutorExits() throws {
-        let registry = try BlockingHTTPServer()
-        registry.handler = { _, responder in responder.stall() }
-        registry.start()
+        let registry = try Self.stalledRegistry()
         defer { registry.stop() }
         let run = try Run("killpull", signal: .terminate)
         defer { run.tearDown() }
-        try run.launch("sleep 300", image: "127.0.0.1:\(registry.port)/reliability/stalled:1")
-        #expect(eventually(timeout: .seconds(20)) { registry.acceptedConnectionCount > 0 }, "the pull never started")
+        try Self.launchIntoAStalledPull(run, registry: registry)
         #expect(run.agent.kill(taskID: run.taskID, gracePeriod: .seconds(30)))
         // Well within the pull's own 600 s bound: the KILL does not wait for the stalled registry.
         #expect(run.exitStatus(within: .seconds(20)) == 0)
         #expect(run.agent.states(of: run.taskID).last == "TASK_KILLED")
-        #expect(run.agent.lastUpdate(of: run.taskID)?["reason"] == "REASON_TASK_KILLED_DURING_LAUNCH")
-        #expect(run.agent.acknowledgedEverything(of: run.taskID))
-        #expect(run.containers.isEmpty)
+        Self.expectKilledDuringLaunch(run)
     }
 
     @Test(arguments: ProcessSignal.allCases)

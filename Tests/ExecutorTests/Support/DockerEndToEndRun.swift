@@ -6,25 +6,10 @@ import Foundation
 
 /// Forwards to a real engine and notes when each wait answer arrives, to measure how long the executor takes
 /// from the engine's answer to the terminal update.
-final class TimingDockerEngine: DockerEngine, @unchecked Sendable {
-    let base: any DockerEngine
+final class TimingDockerEngine: ForwardingDockerEngine, @unchecked Sendable {
     private(set) var waitAnswers: [ContinuousClock.Instant] = []
 
-    init(_ base: any DockerEngine) { self.base = base }
-
-    func imageExists(_ image: ImageReference, completion: @escaping (Result<Bool, DockerError>) -> Void) {
-        base.imageExists(image, completion: completion)
-    }
-    func pullImage(
-        _ image: ImageReference, credential: RegistryCredential?,
-        completion: @escaping (Result<Void, DockerError>) -> Void
-    ) {
-        base.pullImage(image, credential: credential, completion: completion)
-    }
-    func createContainer(name: String, body: JSONValue, completion: @escaping (Result<String, DockerError>) -> Void) {
-        base.createContainer(name: name, body: body, completion: completion)
-    }
-    func waitForExit(
+    override func waitForExit(
         containerID: String,
         condition: WaitCondition,
         onWaiting: @escaping () -> Void,
@@ -34,30 +19,6 @@ final class TimingDockerEngine: DockerEngine, @unchecked Sendable {
             waitAnswers.append(.now)
             completion(result)
         }
-    }
-    func startContainer(id: String, completion: @escaping (Result<Void, DockerError>) -> Void) {
-        base.startContainer(id: id, completion: completion)
-    }
-    func inspectContainer(id: String, completion: @escaping (Result<ContainerDetails, DockerError>) -> Void) {
-        base.inspectContainer(id: id, completion: completion)
-    }
-    func stopContainer(id: String, grace: Duration, completion: @escaping (Result<Void, DockerError>) -> Void) {
-        base.stopContainer(id: id, grace: grace, completion: completion)
-    }
-    func killContainer(id: String, completion: @escaping (Result<Void, DockerError>) -> Void) {
-        base.killContainer(id: id, completion: completion)
-    }
-    func removeContainer(id: String, completion: @escaping (Result<Void, DockerError>) -> Void) {
-        base.removeContainer(id: id, completion: completion)
-    }
-    func followLogs(
-        containerID: String,
-        tty: Bool,
-        since: Double?,
-        onOutput: @escaping (DockerLogStream, [UInt8]) -> Void,
-        onEnd: @escaping (DockerError?) -> Void
-    ) -> any DockerStreamHandle {
-        base.followLogs(containerID: containerID, tty: tty, since: since, onOutput: onOutput, onEnd: onEnd)
     }
 }
 
