@@ -25,14 +25,24 @@ enum Log {
     /// Seconds since the epoch, for the line's timestamp.
     nonisolated(unsafe) static var clock: @Sendable () -> Double = { 0 }
 
-    static func debug(_ message: @autoclosure () -> String) { write(.debug, message) }
-    static func info(_ message: @autoclosure () -> String) { write(.info, message) }
-    static func warning(_ message: @autoclosure () -> String) { write(.warning, message) }
-    static func error(_ message: @autoclosure () -> String) { write(.error, message) }
+    /// Only debug messages are built lazily: they can be large (a create body) and are off unless `EXECUTOR_DEBUG`.
+    static func debug(_ message: @autoclosure () -> String) {
+        guard Level.debug >= minimumLevel else { return }
+        write(.debug, message())
+    }
 
-    private static func write(_ level: Level, _ message: () -> String) {
+    // Info, warnings and errors are always written, so they take the finished string. They once took an autoclosure
+    // behind the level check, and the release build (Swift 6.3, -O, whole module) of a generic function returning
+    // Never, `fail(_ problem: some CustomStringConvertible)`, logged an empty message through it: every start-up
+    // error of the shipping binary read `ERROR ` and nothing else, while the debug build was right.
+    // ReleaseBinaryMessageTests runs the release binary to keep it so.
+    static func info(_ message: String) { write(.info, message) }
+    static func warning(_ message: String) { write(.warning, message) }
+    static func error(_ message: String) { write(.error, message) }
+
+    private static func write(_ level: Level, _ message: String) {
         guard level >= minimumLevel else { return }
-        sink("\(Timestamp.iso8601(epochSeconds: clock())) \(level.label) \(message())\n")
+        sink("\(Timestamp.iso8601(epochSeconds: clock())) \(level.label) \(message)\n")
     }
 }
 

@@ -20,7 +20,7 @@ enum ExecutorMode {
         case .failure(let error): problems += error.problems
         }
         guard problems.isEmpty, let agentEnvironment else {
-            Program.fail(ConfigurationError(problems: problems))
+            Program.fail(ConfigurationError(problems: problems).description)
         }
 
         let loop = EventLoop.onMainQueue(label: "sidecar-executor")
@@ -29,7 +29,7 @@ enum ExecutorMode {
             factory = try DockerTaskFactory.make(
                 loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment)
         } catch {
-            Program.fail(error)
+            Program.fail("\(error)")
         }
         let connection = AgentConnection(loop: loop, environment: agentEnvironment)
         let executor = MesosExecutor(

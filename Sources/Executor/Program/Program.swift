@@ -44,8 +44,9 @@ enum Program {
     }
 
     /// Prints a start-up problem and exits 1 (the status operators and the agent read as "misconfigured").
-    static func fail(_ problem: some CustomStringConvertible) -> Never {
-        Log.error("\(problem)")
+    /// Takes the finished message rather than a generic value: see `Log.error`.
+    static func fail(_ problem: String) -> Never {
+        Log.error(problem)
         ProcessControl.exit(1)
     }
 }

@@ -10,7 +10,7 @@ enum RunTaskMode {
         let settings: ExecutorSettings
         switch Program.parseSettings(environment) {
         case .success(let parsed): settings = parsed
-        case .failure(let error): Program.fail(error)
+        case .failure(let error): Program.fail(error.description)
         }
         let taskInfo = readTaskInfo(file)
         let loop = EventLoop.onMainQueue(label: "sidecar-executor.run-task")
@@ -20,7 +20,7 @@ enum RunTaskMode {
             factory = try DockerTaskFactory.make(
                 loop: loop, settings: settings, sandboxDirectory: sandbox, environment: environment)
         } catch {
-            Program.fail(error)
+            Program.fail("\(error)")
         }
         let printer = StatusLinePrinter(loop: loop, agentID: taskInfo["agent_id"]?["value"]?.stringValue)
         let supervisor = factory.makeSupervisor(
