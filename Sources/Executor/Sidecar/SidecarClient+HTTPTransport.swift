@@ -39,9 +39,11 @@ final class HTTPSidecarTransport: SidecarTransport, @unchecked Sendable {
 
 extension SidecarClient {
     /// The executor's client: HTTP to EXECUTOR_SIDECAR_URL's host and port; `serviceName` as Sidecar lists the task.
-    convenience init(loop: EventLoop, settings: ExecutorSettings, serviceName: String?) {
+    convenience init(
+        loop: EventLoop, settings: ExecutorSettings, serviceName: String?, logger: SidecarLogger = .executorLog
+    ) {
         self.init(
             loop: loop, settings: settings, transport: HTTPSidecarTransport(loop: loop, url: settings.sidecarURL),
-            serviceName: serviceName)
+            serviceName: serviceName, logger: logger)
     }
 }

@@ -40,6 +40,7 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
     private let attempts: Int
     private let retryDelay: Duration
     private let transport: any SidecarTransport
+    private let logger: SidecarLogger
     let maxStateBytes: Int
     /// The poll request: kept alive or not, per `keepAliveLongestInterval`.
     private let pollRequest: HTTPRequest
@@ -54,8 +55,10 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
         settings: ExecutorSettings,
         transport: any SidecarTransport,
         serviceName: String? = nil,
+        logger: SidecarLogger = .executorLog,
         maxStateBytes: Int = SidecarClient.defaultMaxStateBytes
     ) {
+        self.logger = logger
         self.loop = loop
         self.timeout = settings.httpTimeout
         self.attempts = max(0, settings.sidecarRetryCount) + 1
@@ -79,20 +82,22 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
             return fetchStateDocument(serviceID: serviceID, host: host, completion: completion)
         }
         let poll = ChainedRequest()
-        let first = run(completion: { [weak self] (result: SidecarPollResult?) in
+        // Nil: the per-service document did not list the instance, so the state document decides.
+        let answered = { [weak self] (result: SidecarPollResult?) in
             guard let self, !poll.isCancelled else { return }
             if let result { return completion(result) }
             poll.current = fetchStateDocument(serviceID: serviceID, host: host) { [weak self] result in
                 // Listed in the state document but not under the name: Sidecar names it otherwise.
-                if case .answered(.status) = result, self?.serviceRequest != nil {
-                    self?.serviceRequest = nil
-                    Log.info(
+                if case .answered(.status) = result, let self, serviceRequest != nil {
+                    serviceRequest = nil
+                    logger.info(
                         "Sidecar lists service \(serviceID) in its state, but not as an instance of '\(service.name)':"
                             + " polling the state document from now on.")
                 }
                 completion(result)
             }
-        }) { [transport, timeout, maxStateBytes] _, done in
+        }
+        let first = run(completion: answered) { [transport, timeout, maxStateBytes] _, done in
             transport.send(service.request, timeout: timeout, maxBodyBytes: maxStateBytes) { result in
                 switch result {
                 case .success(let answer):
@@ -101,8 +106,7 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
                     {
                     case .status(let status, let name):
                         done(.finished(.answered(.status(status, name: name))))
-                    case .notListed(let reason):
-                        Log.debug("Sidecar's instances of '\(service.name)': \(reason); asking for the state document.")
+                    case .notListed:
                         done(.finished(nil))
                     }
                 case .failure(.bodyTooLarge):

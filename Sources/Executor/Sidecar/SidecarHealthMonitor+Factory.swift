@@ -21,7 +21,8 @@ func makeHealthChecking(
     }
     let source =
         source?()
-        ?? SidecarClient(loop: loop, settings: settings, serviceName: taskLabels[SidecarDiscovery.serviceNameLabel])
+        ?? SidecarClient(
+            loop: loop, settings: settings, serviceName: taskLabels[SidecarDiscovery.serviceNameLabel], logger: logger)
     return SidecarHealthMonitor(loop: loop, settings: settings, source: source, logger: logger)
 }
 
