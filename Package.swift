@@ -70,7 +70,7 @@ let package = Package(
         // Throughput and footprint figures; may use Foundation to compare against it.
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["EventLoop", "Simulators"],
+            dependencies: ["EventLoop", "Simulators", "TestSupport"],
             path: "Benchmarks",
             swiftSettings: strictSettings
         ),
