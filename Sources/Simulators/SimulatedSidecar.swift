@@ -2,8 +2,9 @@
 /// `POST /api/services/{id}/drain`)
 /// answering byte for byte as the real one does, over a catalog the test controls, plus fault modes.
 ///
-/// Facts it reproduces (docs/sidecar.md): compact state JSON in Sidecar's key order; a service name's instances
-/// indented as Go's MarshalIndent writes them, 404 `no instances of <name> found` for a name with none;
+/// Facts it reproduces (docs/sidecar.md describes the real API): compact state JSON in Sidecar's key order; a
+/// service name's instances indented as Go's MarshalIndent writes them, 404 `no instances of <name> found` for a name
+/// with none;
 /// drain only for services on its own host, answering 202 with an indented message; 404 JSON errors;
 /// gorilla/mux's empty 405 for a wrong method and plain-text 404 for unknown paths; Go's framing, where
 /// a body over 2048 bytes is sent chunked. One difference: the real drain goes through an async queue
