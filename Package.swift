@@ -78,7 +78,7 @@ let package = Package(
         // Throughput and footprint figures; may use Foundation to compare against it.
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["EventLoop", "Simulators", "ExecutorProcessSupport"],
+            dependencies: ["EventLoop", "Simulators", "ExecutorProcessSupport", "TestSupport"],
             path: "Benchmarks",
             swiftSettings: strictSettings
         ),
