@@ -1,3 +1,4 @@
+import EventLoop
 import Glibc
 
 /// A UTC instant with nanosecond precision, formatted the way Go's `time.Time` marshals to JSON
@@ -14,7 +15,7 @@ public struct SidecarTimestamp: Sendable, Hashable, Comparable, CustomStringConv
     }
 
     public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, nanosecond: Int = 0) {
-        let days = Self.days(year: year, month: month, day: day)
+        let days = CivilDate.daysSinceEpoch(year: Int64(year), month: Int64(month), day: Int64(day))
         let seconds = ((days * 24 + Int64(hour)) * 60 + Int64(minute)) * 60 + Int64(second)
         nanosecondsSinceEpoch = seconds * 1_000_000_000 + Int64(nanosecond)
     }
@@ -95,9 +96,10 @@ public struct SidecarTimestamp: Sendable, Hashable, Comparable, CustomStringConv
     {
         let (seconds, nanosecond) = Self.floorDivide(nanosecondsSinceEpoch, 1_000_000_000)
         let (days, secondOfDay) = Self.floorDivide(seconds, 86_400)
-        let (year, month, day) = Self.date(days: days)
+        let (year, month, day) = CivilDate.date(daysSinceEpoch: days)
         return (
-            days, year, month, day, Int(secondOfDay / 3600), Int(secondOfDay / 60 % 60), Int(secondOfDay % 60),
+            days, Int(year), Int(month), Int(day), Int(secondOfDay / 3600), Int(secondOfDay / 60 % 60),
+            Int(secondOfDay % 60),
             Int(nanosecond)
         )
     }
@@ -105,29 +107,6 @@ public struct SidecarTimestamp: Sendable, Hashable, Comparable, CustomStringConv
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
         let remainder = (value % divisor + divisor) % divisor
         return ((value - remainder) / divisor, remainder)
-    }
-
-    // Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic Gregorian calendar.
-    private static func days(year: Int, month: Int, day: Int) -> Int64 {
-        let shiftedYear = Int64(month <= 2 ? year - 1 : year)
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * Int64(month > 2 ? month - 3 : month + 9) + 2) / 5 + Int64(day) - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func date(days: Int64) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = Int(dayOfYear - (153 * monthIndex + 2) / 5 + 1)
-        let month = Int(monthIndex < 10 ? monthIndex + 3 : monthIndex - 9)
-        let year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
-        return (year, month, day)
     }
 
     private static func padded(_ value: Int, _ width: Int) -> String {

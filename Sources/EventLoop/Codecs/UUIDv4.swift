@@ -25,8 +25,8 @@ public struct UUIDv4: Sendable, Hashable, CustomStringConvertible {
                 index += 1
                 continue
             }
-            guard let high = Self.hexValue(text[index]), let low = Self.hexValue(text[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
+            guard let high = ASCII.hexValue(text[index]), let low = ASCII.hexValue(text[index + 1]) else { return nil }
+            bytes.append(UInt8(high << 4 | low))
             index += 2
         }
         self.init(bytes: bytes)
@@ -66,13 +66,4 @@ public struct UUIDv4: Sendable, Hashable, CustomStringConvertible {
 
     /// The bytes in standard Base64, the form of a proto `bytes` field in Mesos JSON.
     public var base64: String { Base64.encode(bytes) }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
