@@ -10,7 +10,7 @@ struct DockerTaskFactory {
     let logSink: any ContainerLogSink
 
     /// Reads DOCKER_HOST and the Docker config files from `environment`. A config file that cannot be used is
-    /// logged and ignored (pulls are then anonymous, as in the original); an unusable DOCKER_HOST is an error.
+    /// logged and passed over for the next one, as in the original; an unusable DOCKER_HOST is an error.
     static func make(
         loop: EventLoop,
         settings: ExecutorSettings,
@@ -19,17 +19,16 @@ struct DockerTaskFactory {
         logSink: any ContainerLogSink = StandardStreamsLogSink()
     ) throws(DockerError) -> DockerTaskFactory {
         let endpoint = try DockerHost.endpoint(environment: environment)
-        var credentials = RegistryCredentials()
-        do {
-            let loaded = try RegistryCredentials.load(environment: environment)
-            credentials = loaded.credentials
-            if let path = loaded.path {
-                Log.info(
-                    "Registry logins from \(path): \(credentials.entries.map(\.serverAddress).joined(separator: ", "))."
-                )
-            }
-        } catch {
-            Log.warning("\(error) Pulls will be anonymous.")
+        let loaded = RegistryCredentials.load(environment: environment)
+        let credentials = loaded.credentials
+        for problem in loaded.skipped { Log.warning(problem) }
+        if let path = loaded.path {
+            Log.info("Registry logins from \(path): \(credentials.entries.map(\.serverAddress).joined(separator: ", ")).")
+        }
+        if let path = loaded.rootRetryPath {
+            Log.info(
+                "Registry logins from \(path) (HOME=/root), used when none above matches: "
+                    + "\(credentials.rootRetryEntries.map(\.serverAddress).joined(separator: ", ")).")
         }
         let configuration = TaskSupervisor.Configuration(
             settings: settings, sandboxDirectory: sandboxDirectory, hostCPUCount: Posix.onlineProcessorCount(),
