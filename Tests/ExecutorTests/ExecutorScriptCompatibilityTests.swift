@@ -55,6 +55,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
 
         let agent = try SimulatedAgent(checkpoint: false)
+        // The executor stays up as beside a running task (an idle one would be shut down at once).
+        agent.shutsDownIdleExecutor = false
         agent.start()
         defer { agent.stop() }
         var environment = agent.environment(sandbox: sandbox)
