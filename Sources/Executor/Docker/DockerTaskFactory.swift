@@ -5,6 +5,8 @@ import EventLoop
 struct DockerTaskFactory {
     let loop: EventLoop
     let client: DockerClient
+    /// What supervisors talk to: the client, wrapped to add SIDECAR_SEEDS when EXECUTOR_SEED_SIDECAR is on.
+    let engine: any DockerEngine
     /// Every field but the per-framework `sendsKillingState`.
     let configuration: TaskSupervisor.Configuration
     let logSink: any ContainerLogSink
@@ -34,7 +36,17 @@ struct DockerTaskFactory {
             settings: settings, sandboxDirectory: sandboxDirectory, hostCPUCount: Posix.onlineProcessorCount(),
             credentials: credentials)
         let client = DockerClient(endpoint: endpoint, loop: loop)
-        return DockerTaskFactory(loop: loop, client: client, configuration: configuration, logSink: logSink)
+        var engine: any DockerEngine = client
+        if settings.seedSidecar {
+            let agentEndpoint = environment["MESOS_AGENT_ENDPOINT"] ?? ""
+            engine = SidecarSeedingEngine(wrapping: client) {
+                SidecarSeedLookup(
+                    loop: loop, agentEndpoint: agentEndpoint, masterPort: settings.mesosMasterPort,
+                    timeout: settings.httpTimeout)
+            }
+        }
+        return DockerTaskFactory(
+            loop: loop, client: client, engine: engine, configuration: configuration, logSink: logSink)
     }
 
     /// A supervisor for one task. Call on the loop.
@@ -47,7 +59,7 @@ struct DockerTaskFactory {
         var configuration = configuration
         configuration.sendsKillingState = sendsKillingState
         return TaskSupervisor(
-            configuration: configuration, loop: loop, engine: client, reporter: reporter, logSink: logSink,
+            configuration: configuration, loop: loop, engine: engine, reporter: reporter, logSink: logSink,
             makeHealthChecking: makeHealthChecking, onFinished: onFinished)
     }
 }
