@@ -122,3 +122,21 @@ struct ExecutorSettingsCompatibilityTests {
         #expect(parsed.warnings.first?.contains("AWS_ROLE_MAX_TTL (read because EXECUTOR_AWS_ROLE_MAX_TTL is unset)") == true)
     }
 }
+
+extension ExecutorSettingsCompatibilityTests {
+    /// Where the original's behaviour for a value was a hazard, the value is refused at start, with the reason.
+    @Test(arguments: [
+        ("EXECUTOR_HTTP_TIMEOUT", "0", "must be more than 0"),  // Go: no timeout at all
+        ("EXECUTOR_SIDECAR_POLL_INTERVAL", "0s", "must be more than 0"),  // Go: the ticker panics
+        ("EXECUTOR_SIDECAR_DRAINING_DURATION", "-1s", "a negative duration makes no sense here"),  // Go: panics
+        ("EXECUTOR_SIDECAR_RETRY_DELAY", "-3s", "a negative duration makes no sense here"),  // Go: no delay
+        ("EXECUTOR_SIDECAR_URL", "", "it does not start with http://"),  // Go: every poll fails
+    ])
+    func valuesTheOriginalMishandledAreRefused(name: String, value: String, reason: String) {
+        #expect {
+            try ExecutorSettings.parse(environment: [name: value])
+        } throws: { error in
+            (error as? ConfigurationError)?.description.contains(reason) == true
+        }
+    }
+}

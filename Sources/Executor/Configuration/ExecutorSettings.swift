@@ -83,7 +83,7 @@ extension ExecutorSettings {
                 settings.killTaskTimeout = .seconds(try parseUnsignedCount(value))
             }
         ),
-        duration("EXECUTOR_HTTP_TIMEOUT", "2s", "Timeout of one request to Sidecar.", \.httpTimeout),
+        duration("EXECUTOR_HTTP_TIMEOUT", "2s", "Timeout of one request to Sidecar.", \.httpTimeout, positive: true),
         count(
             "EXECUTOR_SIDECAR_RETRY_COUNT", "5", "Extra attempts of a failed Sidecar poll or drain request.",
             \.sidecarRetryCount
@@ -109,7 +109,8 @@ extension ExecutorSettings {
             \.sidecarBackoff
         ),
         duration(
-            "EXECUTOR_SIDECAR_POLL_INTERVAL", "30s", "Time between two Sidecar health polls.", \.sidecarPollInterval
+            "EXECUTOR_SIDECAR_POLL_INTERVAL", "30s", "Time between two Sidecar health polls.", \.sidecarPollInterval,
+            positive: true
         ),
         SettingDefinition(
             name: "EXECUTOR_SIDECAR_MAX_FAILS", defaultValue: "3",
@@ -200,10 +201,14 @@ extension ExecutorSettings {
 
     private static func duration(
         _ name: String, _ defaultValue: String, _ meaning: String,
-        _ field: any WritableKeyPath<ExecutorSettings, Duration> & Sendable
+        _ field: any WritableKeyPath<ExecutorSettings, Duration> & Sendable, positive: Bool = false
     ) -> SettingDefinition {
         SettingDefinition(name: name, defaultValue: defaultValue, meaning: meaning) {
-            settings, value throws(SettingValueError) in settings[keyPath: field] = try parseDuration(value)
+            settings, value throws(SettingValueError) in
+            let duration = try parseDuration(value)
+            // Zero meant "no timeout" (HTTP) or a crash (poll ticker) in the original: refused here instead.
+            if positive && duration == .zero { throw SettingValueError(reason: "must be more than 0") }
+            settings[keyPath: field] = duration
         }
     }
 
