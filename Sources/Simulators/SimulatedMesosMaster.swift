@@ -27,7 +27,10 @@ public final class SimulatedMesosMaster: @unchecked Sendable {
         self.agentHostnames = agentHostnames
         server = try BlockingHTTPServer()
         server.handler = { [weak self] request, responder in
-            guard let self else { return _ = responder.respond(status: 503) }
+            guard let self else {
+                _ = responder.respond(status: 503)
+                return
+            }
             self.handle(request, responder)
         }
     }
@@ -53,18 +56,24 @@ public final class SimulatedMesosMaster: @unchecked Sendable {
         }
         switch mode {
         case .hang: return responder.stall()
-        case .refuse: return _ = responder.closeWithoutAnswer()
+        case .refuse:
+            _ = responder.closeWithoutAnswer()
+            return
         case .status(let status, let body):
-            return _ = responder.respond(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: body)
+            _ = responder.respond(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: body)
+            return
         case .body(let body):
-            return _ = responder.respond(headers: [("Content-Type", "application/json")], body: body)
+            _ = responder.respond(headers: [("Content-Type", "application/json")], body: body)
+            return
         case .normal: break
         }
         guard request.target == "/slaves" || request.target == "/master/slaves" else {
-            return _ = responder.respond(status: 404)
+            _ = responder.respond(status: 404)
+            return
         }
         guard request.method == "GET" || request.method == "HEAD" else {
-            return _ = responder.respond(status: 405, headers: [("Allow", "GET")])
+            _ = responder.respond(status: 405, headers: [("Allow", "GET")])
+            return
         }
         let slaves = hostnames.enumerated().map { index, hostname -> JSONValue in
             [

@@ -76,7 +76,8 @@ import Testing
         }
         // Running: subscribed to the agent, from the sandbox's name of the installed file.
         #expect(eventually(timeout: .seconds(30)) { agent.calls.contains { $0.type == "SUBSCRIBE" } })
-        let running = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(process.processIdentifier)/exe")
+        let running = try FileManager.default.destinationOfSymbolicLink(
+            atPath: "/proc/\(process.processIdentifier)/exe")
         #expect(running == "\(sandbox)/sidecar-executor")
 
         let newBuild = "\(root)/sidecar-executor.new"

@@ -38,7 +38,9 @@ struct ExecutorSettingsCompatibilityTests {
     }
 
     @Test func thePrefixedNameWinsEvenWhenSetToTheEmptyString() throws {
-        let parsed = try ExecutorSettings.parse(environment: ["EXECUTOR_SIDECAR_MAX_FAILS": "2", "SIDECAR_MAX_FAILS": "9"])
+        let parsed = try ExecutorSettings.parse(environment: [
+            "EXECUTOR_SIDECAR_MAX_FAILS": "2", "SIDECAR_MAX_FAILS": "9",
+        ])
         #expect(parsed.settings.sidecarMaxFails == 2)
         // envconfig tells an empty value from an unset one: EXECUTOR_DEBUG="" is read (and, as in Go, refused).
         #expect {
@@ -75,7 +77,8 @@ struct ExecutorSettingsCompatibilityTests {
     }
 
     @Test(arguments: [
-        ("EXECUTOR_KILL_TASK_TIMEOUT", "08"), ("EXECUTOR_KILL_TASK_TIMEOUT", "+5"), ("EXECUTOR_KILL_TASK_TIMEOUT", "-1"),
+        ("EXECUTOR_KILL_TASK_TIMEOUT", "08"), ("EXECUTOR_KILL_TASK_TIMEOUT", "+5"),
+        ("EXECUTOR_KILL_TASK_TIMEOUT", "-1"),
         ("EXECUTOR_SIDECAR_RETRY_COUNT", "1__0"), ("EXECUTOR_SIDECAR_MAX_FAILS", " 3"),
         ("EXECUTOR_KILL_TASK_TIMEOUT", "18446744073709551616"),
     ])
@@ -119,7 +122,9 @@ struct ExecutorSettingsCompatibilityTests {
     @Test func anUnimplementedSettingIsWarnedAboutWhenSetEvenToItsDefault() throws {
         let parsed = try ExecutorSettings.parse(environment: ["AWS_ROLE_MAX_TTL": "744h"])
         #expect(parsed.warnings.count == 1)
-        #expect(parsed.warnings.first?.contains("AWS_ROLE_MAX_TTL (read because EXECUTOR_AWS_ROLE_MAX_TTL is unset)") == true)
+        #expect(
+            parsed.warnings.first?.contains("AWS_ROLE_MAX_TTL (read because EXECUTOR_AWS_ROLE_MAX_TTL is unset)")
+                == true)
     }
 }
 

@@ -5,11 +5,13 @@ import Testing
 /// Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint(s, 0, 64)`, the integer syntax of the original's settings. The
 /// expected values are what Go returns for the same text.
 struct GoIntegerTests {
-    @Test(arguments: [
-        ("0", 0), ("7", 7), ("010", 8), ("0x1e", 30), ("0X1E", 30), ("0b101", 5), ("0B11", 3), ("0o17", 15),
-        ("0O17", 15), ("1_000", 1000), ("0x_1f", 31), ("0_7", 7), ("0b_1", 1), ("+5", 5), ("-5", -5), ("-0x10", -16),
-        ("9223372036854775807", Int64.max), ("-9223372036854775808", Int64.min), ("00", 0), ("0777", 511),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("0", 0), ("7", 7), ("010", 8), ("0x1e", 30), ("0X1E", 30), ("0b101", 5), ("0B11", 3), ("0o17", 15),
+            ("0O17", 15), ("1_000", 1000), ("0x_1f", 31), ("0_7", 7), ("0b_1", 1), ("+5", 5), ("-5", -5),
+            ("-0x10", -16),
+            ("9223372036854775807", Int64.max), ("-9223372036854775808", Int64.min), ("00", 0), ("0777", 511),
+        ] as [(String, Int64)])
     func signedValuesAreReadAsGoReadsThem(text: String, expected: Int64) throws {
         #expect(try GoInteger.parseSigned(text) == expected)
     }

@@ -19,7 +19,8 @@ struct ReadmeConformanceTests {
 
     @Test func theConformanceTableHasOneRowOfFourCellsPerSetting() throws {
         let rows = Self.table(
-            startingWith: "| Setting | The original's parsing | Ours | Same value, same behaviour? |", in: try Self.readme())
+            startingWith: "| Setting | The original's parsing | Ours | Same value, same behaviour? |",
+            in: try Self.readme())
         #expect(rows.count > 2, "the conformance table is missing")
         var named: [String] = []
         for row in rows.dropFirst(2) {

@@ -46,12 +46,14 @@ struct SidecarSeedsTests {
     }
 
     @Test func theURLsAreTheOriginals() throws {
-        #expect(try SidecarSeeds.agentStateURL(agentEndpoint: "10.0.0.5:5051").description == "http://10.0.0.5:5051/state")
+        #expect(
+            try SidecarSeeds.agentStateURL(agentEndpoint: "10.0.0.5:5051").description == "http://10.0.0.5:5051/state")
         #expect(
             try SidecarSeeds.slavesURL(masterHostname: "master-2", port: "5050").description
                 == "http://master-2:5050/slaves")
         // An empty EXECUTOR_MESOS_MASTER_PORT leaves the port out, as the original did.
-        #expect(try SidecarSeeds.slavesURL(masterHostname: "master-2", port: "").description == "http://master-2:80/slaves")
+        #expect(
+            try SidecarSeeds.slavesURL(masterHostname: "master-2", port: "").description == "http://master-2:80/slaves")
         // Not a port: the lookup fails (the original's GET failed the same way).
         #expect(throws: SidecarSeeds.Failure.self) { try SidecarSeeds.slavesURL(masterHostname: "m", port: "abc") }
     }

@@ -25,7 +25,8 @@ struct DockerTaskFactory {
         let credentials = loaded.credentials
         for problem in loaded.skipped { Log.warning(problem) }
         if let path = loaded.path {
-            Log.info("Registry logins from \(path): \(credentials.entries.map(\.serverAddress).joined(separator: ", ")).")
+            Log.info(
+                "Registry logins from \(path): \(credentials.entries.map(\.serverAddress).joined(separator: ", ")).")
         }
         if let path = loaded.rootRetryPath {
             Log.info(

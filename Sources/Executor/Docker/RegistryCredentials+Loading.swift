@@ -29,7 +29,8 @@ extension RegistryCredentials {
         var loaded = Loaded()
         let home = environment["HOME"] ?? ""
         let dockerConfig = environment["DOCKER_CONFIG"] ?? ""
-        let first = firstUsable(candidates(dockerConfig: dockerConfig, home: home), read: read, skipped: &loaded.skipped)
+        let first = firstUsable(
+            candidates(dockerConfig: dockerConfig, home: home), read: read, skipped: &loaded.skipped)
         if let first {
             loaded.credentials = first.credentials
             loaded.path = first.path
