@@ -144,7 +144,7 @@ final class DensityExecutorSlot: @unchecked Sendable {
             environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [settings.executorScript]
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: sandbox)

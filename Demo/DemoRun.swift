@@ -110,7 +110,7 @@ struct DemoRun {
         environment["EXECUTOR_SIDECAR_RETRY_DELAY"] = "500ms"
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [settings.executorScript]
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: sandbox)
