@@ -81,6 +81,8 @@ struct ExecutorSettingsCompatibilityTests {
         ("EXECUTOR_KILL_TASK_TIMEOUT", "-1"),
         ("EXECUTOR_SIDECAR_RETRY_COUNT", "1__0"), ("EXECUTOR_SIDECAR_MAX_FAILS", " 3"),
         ("EXECUTOR_KILL_TASK_TIMEOUT", "18446744073709551616"),
+        // Go's uint takes 2^63 to 2^64-1; no grace period is that long, so these are refused (README).
+        ("EXECUTOR_KILL_TASK_TIMEOUT", "9223372036854775808"),
     ])
     func integersGoRefusesAreRefused(name: String, value: String) {
         #expect(throws: ConfigurationError.self) { try ExecutorSettings.parse(environment: [name: value]) }
