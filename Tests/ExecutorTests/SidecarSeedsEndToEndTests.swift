@@ -5,7 +5,7 @@ import Testing
 
 @testable import Executor
 
-/// The release binary with SEED_SIDECAR (the original's unprefixed name) against a simulated agent and master and
+/// The release binary with SEED_SIDECAR and DEBUG (the original's unprefixed names) against a simulated agent and master and
 /// the private Docker engine: the container's environment holds the master's agents.
 @Suite(.serialized)
 struct SidecarSeedsEndToEndTests {
@@ -20,7 +20,7 @@ struct SidecarSeedsEndToEndTests {
         defer { master.stop() }
         let executor = try ExecutorProcess(
             agent: agent, name: "seeds",
-            extra: ["SEED_SIDECAR": "true", "EXECUTOR_MESOS_MASTER_PORT": String(master.port)])
+            extra: ["SEED_SIDECAR": "true", "EXECUTOR_MESOS_MASTER_PORT": String(master.port), "DEBUG": "1"])
         executor.process.executableURL = URL(fileURLWithPath: try ExecutorScriptCompatibilityTests.releaseBinary())
         defer { executor.tearDown() }
 
@@ -35,6 +35,8 @@ struct SidecarSeedsEndToEndTests {
         let environment = inspect["Config"]?["Env"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(environment.contains("SIDECAR_SEEDS=agent-1.example,agent-2.example"), "\(environment)")
         #expect(master.requests == ["GET /slaves"])
+        // DEBUG, read because EXECUTOR_DEBUG is unset, logs the TaskInfo as the README says.
+        #expect(executor.stderr.contains("DEBUG Task \(taskID): TaskInfo {"), "\(executor.stderr)")
         #expect(agent.kill(taskID: taskID))
         #expect(eventually(timeout: .seconds(30)) { agent.states(of: taskID).contains("TASK_KILLED") })
     }
