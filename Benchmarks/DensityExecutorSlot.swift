@@ -139,7 +139,7 @@ final class DensityExecutorSlot: @unchecked Sendable {
             guard let equals = assignment.firstIndex(of: "=") else { continue }
             launch.environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
         }
-        return try launch.start(command: ["/bin/sh", settings.executorScript])
+        return try launch.start(command: ["/bin/bash", settings.executorScript])
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -104,7 +104,7 @@ struct DemoRun {
         launch.environment["EXECUTOR_SIDECAR_DRAINING_DURATION"] = "1s"
         launch.environment["EXECUTOR_HTTP_TIMEOUT"] = "1s"
         launch.environment["EXECUTOR_SIDECAR_RETRY_DELAY"] = "500ms"
-        let process = try launch.start(command: ["/bin/sh", settings.executorScript])
+        let process = try launch.start(command: ["/bin/bash", settings.executorScript])
         console.detail("executor pid \(process.processIdentifier), sandbox \(sandbox)")
         return process
     }

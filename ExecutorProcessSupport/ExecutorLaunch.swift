@@ -10,7 +10,7 @@ import Simulators
 /// var launch = ExecutorLaunch(agent: agent, sandbox: sandbox, dockerHost: dockerHost)
 /// launch.useScript(binary: ".build/release/sidecar-executor")
 /// launch.useSidecar(port: sidecar.port)
-/// let process = try launch.start(command: ["/bin/sh", "executor.sh"])
+/// let process = try launch.start(command: ["/bin/bash", "executor.sh"])
 /// ```
 public struct ExecutorLaunch {
     /// The executor's sandbox (MESOS_DIRECTORY and MESOS_SANDBOX); it must exist before `start`.

@@ -17,7 +17,7 @@ if ! command -v shellcheck >/dev/null; then
   { apt-get -o DPkg::Lock::Timeout=300 update -qq &&
     apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends shellcheck; } >/dev/null 2>&1 || true
 fi
-sh -n executor.sh
+bash -n executor.sh
 if command -v shellcheck >/dev/null; then
   shellcheck executor.sh scripts/*.sh .ci/run
 else

@@ -55,6 +55,7 @@ public final class SimulatedAgent: @unchecked Sendable {
     var availabilityState = Availability.normal
     var withholding = false
     var idleShutdown = true
+    var masterHostnameState: String?
     var stalling = false
     var callsToDrop = 0
     var queuedLaunches: [JSONValue] = []
@@ -140,6 +141,7 @@ public final class SimulatedAgent: @unchecked Sendable {
                 answer(responder, SimulatedAgentRejection(status: status, message: message))
                 return
             }
+            if answerStateRequest(request, responder) { return }
             let isCall = (try? JSON.parse(request.body))?["type"] != "SUBSCRIBE"
             if isCall && callsToDrop > 0 {
                 callsToDrop -= 1

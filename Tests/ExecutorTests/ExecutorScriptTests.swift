@@ -1,4 +1,5 @@
 import Foundation
+import Simulators
 import Testing
 
 /// `executor.sh`, the command operators register as the executor: environment file, binary placement, exec.
@@ -38,8 +39,8 @@ import Testing
             "SIDECAR_EXECUTOR_CUSTOM_ENV_PATH": "\(layout.root)/absent-environment.sh",
         ]
         environment.merge(extra) { $1 }
-        return try ProgramUnderTest.run(
-            ["/bin/sh", ProgramUnderTest.executorScript] + arguments, environment: environment)
+        // Run as the agent runs it: through its `#!/bin/bash` line.
+        return try ProgramUnderTest.run([ProgramUnderTest.executorScript] + arguments, environment: environment)
     }
 
     func inode(_ path: String) throws -> (inode: UInt64, links: Int, device: Int) {
@@ -52,8 +53,10 @@ import Testing
     }
 
     @Test func scriptHasValidSyntax() throws {
-        let outcome = try ProgramUnderTest.run(["/bin/sh", "-n", ProgramUnderTest.executorScript], environment: [:])
-        #expect(outcome.status == 0, "sh -n: \(outcome.stderr)")
+        let outcome = try ProgramUnderTest.run(["/bin/bash", "-n", ProgramUnderTest.executorScript], environment: [:])
+        #expect(outcome.status == 0, "bash -n: \(outcome.stderr)")
+        let script = try String(contentsOfFile: ProgramUnderTest.executorScript, encoding: .utf8)
+        #expect(script.hasPrefix("#!/bin/bash\n"), "bash, as the original wrapper: site files may use bash syntax")
     }
 
     @Test func scriptPassesShellcheckWhenAvailable() throws {

@@ -125,50 +125,99 @@ struct RegistryCredentialsTests {
 struct RegistryCredentialsLoadingTests {
     static let login = Array(#"{"auths":{"r:5000":{"auth":"dTpw"}}}"#.utf8)
     static let legacy = Array(#"{"legacy:5000":{"auth":"dTpw"}}"#.utf8)
+    static let rootLogin = Array(#"{"auths":{"https://index.docker.io/v1/":{"auth":"cm9vdDpwdw=="}}}"#.utf8)
 
-    private func load(_ environment: [String: String], files: [String: [UInt8]]) throws(RegistryCredentialsError)
-        -> (servers: [String], path: String?)
-    {
-        let (credentials, path) = try RegistryCredentials.load(environment: environment) { files[$0] }
-        return (credentials.entries.map(\.serverAddress), path)
+    private func load(_ environment: [String: String], files: [String: [UInt8]]) -> RegistryCredentials.Loaded {
+        RegistryCredentials.load(environment: environment) { files[$0] }
     }
 
-    @Test func dockerConfigWinsOverHome() throws {
-        let result = try load(
+    @Test func dockerConfigWinsOverHome() {
+        let result = load(
             ["DOCKER_CONFIG": "/etc/docker-auth", "HOME": "/home/mesos"],
             files: ["/etc/docker-auth/config.json": Self.login, "/home/mesos/.docker/config.json": Self.legacy])
         #expect(result.path == "/etc/docker-auth/config.json")
-        #expect(result.servers == ["r:5000"])
+        #expect(result.credentials.entries.map(\.serverAddress) == ["r:5000"])
     }
 
-    @Test func homeDockerConfigThenTheLegacyDockercfg() throws {
+    @Test func homeDockerConfigThenTheLegacyDockercfg() {
         #expect(
-            try load(["HOME": "/home/mesos"], files: ["/home/mesos/.docker/config.json": Self.login]).path
+            load(["HOME": "/home/mesos"], files: ["/home/mesos/.docker/config.json": Self.login]).path
                 == "/home/mesos/.docker/config.json")
-        let legacy = try load(["HOME": "/home/mesos"], files: ["/home/mesos/.dockercfg": Self.legacy])
+        let legacy = load(["HOME": "/home/mesos"], files: ["/home/mesos/.dockercfg": Self.legacy])
         #expect(legacy.path == "/home/mesos/.dockercfg")
-        #expect(legacy.servers == ["legacy:5000"])
+        #expect(legacy.credentials.entries.map(\.serverAddress) == ["legacy:5000"])
     }
 
-    @Test func withoutHomeTheRootHomeIsSearched() throws {
-        #expect(try load([:], files: ["/root/.docker/config.json": Self.login]).path == "/root/.docker/config.json")
-    }
-
-    @Test func noFileMeansAnonymousPulls() throws {
-        let result = try load(["HOME": "/home/mesos"], files: [:])
-        #expect(result.path == nil)
-        #expect(result.servers.isEmpty)
-    }
-
-    @Test func anUnreadableFileIsReported() {
+    @Test func withoutHomeOnlyTheRootRetryFindsTheRootHome() {
+        let result = load([:], files: ["/root/.docker/config.json": Self.login])
+        #expect(result.path == nil && result.rootRetryPath == "/root/.docker/config.json")
+        let image = try? ImageReference(parsing: "r:5000/web:1")
         #expect(
-            throws: RegistryCredentialsError.unreadable(
-                path: "/root/.docker/config.json", reason: "it is larger than 1048576 bytes")
-        ) {
-            try RegistryCredentials.load(environment: [:]) { path throws(FileReadError) in
+            image.flatMap { result.credentials.credential(for: $0, fallbackServer: "x")?.serverAddress } == "r:5000")
+    }
+
+    @Test func noFileMeansAnonymousPulls() {
+        let result = load(["HOME": "/home/mesos"], files: [:])
+        #expect(result.path == nil && result.rootRetryPath == nil && result.skipped.isEmpty)
+        #expect(result.credentials == RegistryCredentials())
+    }
+
+    /// The original's Docker client passed over a file it could not open or parse and tried the next one.
+    @Test func aFileThatCannotBeParsedIsSkippedForTheNextOne() {
+        let result = load(
+            ["DOCKER_CONFIG": "/etc/docker-auth", "HOME": "/home/mesos"],
+            files: [
+                "/etc/docker-auth/config.json": Array("{not json".utf8),
+                "/home/mesos/.docker/config.json": Array(#"{"auths":{"r:5000":{"auth":"!!"}}}"#.utf8),
+                "/home/mesos/.dockercfg": Self.legacy,
+            ])
+        #expect(result.path == "/home/mesos/.dockercfg")
+        #expect(result.credentials.entries.map(\.serverAddress) == ["legacy:5000"])
+        #expect(result.skipped.count == 2)
+        #expect(result.skipped.allSatisfy { $0.hasSuffix("It is skipped.") })
+        #expect(result.skipped[0].contains("/etc/docker-auth/config.json") && result.skipped[0].contains("JSON"))
+        #expect(result.skipped[1].contains("/home/mesos/.docker/config.json") && result.skipped[1].contains("base64"))
+    }
+
+    @Test func anUnreadableFileIsSkippedAndReported() {
+        let result = RegistryCredentials.load(environment: ["HOME": "/home/mesos"]) { path throws(FileReadError) in
+            if path == "/home/mesos/.docker/config.json" {
                 throw FileReadError.tooLarge(path: path, limit: RegistryCredentials.maxFileBytes)
             }
+            return path == "/home/mesos/.dockercfg" ? Self.legacy : nil
         }
+        #expect(result.path == "/home/mesos/.dockercfg")
+        #expect(
+            result.skipped == [
+                "The Docker config file /home/mesos/.docker/config.json cannot be read: it is larger than 1048576 bytes."
+                    + " It is skipped."
+            ])
+    }
+
+    /// No login for the image's registry (nor EXECUTOR_DOCKER_REPOSITORY's) under HOME: the original set
+    /// HOME=/root and looked again.
+    @Test func whenNoLoginMatchesTheRootHomeIsSearchedAgain() throws {
+        let result = load(
+            ["HOME": "/var/lib/mesos"],
+            files: ["/var/lib/mesos/.docker/config.json": Self.login, "/root/.docker/config.json": Self.rootLogin])
+        #expect(result.path == "/var/lib/mesos/.docker/config.json")
+        #expect(result.rootRetryPath == "/root/.docker/config.json")
+        let hub = try ImageReference(parsing: "acme/web:1")
+        let private5000 = try ImageReference(parsing: "r:5000/web:1")
+        let other = try ImageReference(parsing: "quay.io/x/y:1")
+        let fallback = "https://index.docker.io/v1/"
+        #expect(result.credentials.credential(for: private5000, fallbackServer: fallback)?.username == "u")
+        #expect(result.credentials.credential(for: hub, fallbackServer: fallback)?.username == "root")
+        // No match in either: the fallback key, searched in both in turn.
+        #expect(result.credentials.credential(for: other, fallbackServer: fallback)?.username == "root")
+        #expect(result.credentials.credential(for: other, fallbackServer: "r:5000")?.username == "u")
+        #expect(result.credentials.credential(for: other, fallbackServer: "nowhere") == nil)
+    }
+
+    @Test func withHomeAlreadyRootThereIsNoSecondSearch() {
+        let result = load(["HOME": "/root"], files: ["/root/.docker/config.json": Self.login])
+        #expect(result.path == "/root/.docker/config.json" && result.rootRetryPath == nil)
+        #expect(result.credentials.rootRetryEntries.isEmpty)
     }
 
     @Test func theRealReaderFindsARealFile() throws {
@@ -178,8 +227,8 @@ struct RegistryCredentialsLoadingTests {
         try DockerTestEngine.run([
             "/bin/sh", "-c", "printf '%s' '\(String(decoding: Self.login, as: UTF8.self))' > \(directory)/config.json",
         ])
-        let (credentials, path) = try RegistryCredentials.load(environment: ["DOCKER_CONFIG": directory])
-        #expect(path == "\(directory)/config.json")
-        #expect(credentials.entries.map(\.username) == ["u"])
+        let result = RegistryCredentials.load(environment: ["DOCKER_CONFIG": directory, "HOME": "/root"])
+        #expect(result.path == "\(directory)/config.json")
+        #expect(result.credentials.entries.map(\.username) == ["u"])
     }
 }

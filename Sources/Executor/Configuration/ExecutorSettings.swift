@@ -31,6 +31,10 @@ struct ExecutorSettings: Sendable, Equatable {
     var debug = false
     /// Keep the container after its terminal update is acknowledged (for post-mortems) instead of removing it.
     var keepContainers = false
+    /// Put SIDECAR_SEEDS (the master's agent host names) in the container's environment.
+    var seedSidecar = false
+    /// Appended to the master's host name for `/slaves`; text, as in the original (a bad one fails the lookup).
+    var mesosMasterPort = "5050"
     /// Sidecar's name for this host (`TASK_HOST`, set by Singularity); nil uses the state document's own.
     var taskHost: String?
 
@@ -44,50 +48,6 @@ struct ExecutorSettings: Sendable, Equatable {
 
     /// Settings with every default.
     init() {}
-}
-
-// MARK: - Parsing
-
-extension ExecutorSettings {
-    /// The parsed settings and the warnings to log at start.
-    struct Parsed: Sendable {
-        var settings: ExecutorSettings
-        /// Unknown `EXECUTOR_*` names (typos) and settings of the original that this executor does not implement.
-        var warnings: [String]
-    }
-
-    /// Reads every `EXECUTOR_*` variable (and `TASK_HOST`). Invalid values are all reported in one error.
-    static func parse(environment: [String: String]) throws(ConfigurationError) -> Parsed {
-        var settings = ExecutorSettings()
-        var problems: [String] = []
-        var warnings: [String] = []
-        for definition in definitions {
-            guard let value = environment[definition.name] else { continue }
-            do {
-                try definition.apply(&settings, value)
-            } catch {
-                problems.append("\(definition.name)='\(value)' is invalid: \(error.reason).")
-                continue
-            }
-            if case .notImplemented(let what) = definition.support, value != definition.defaultValue {
-                warnings.append(
-                    "\(definition.name) is set, but \(what) is not implemented by this executor; the setting is ignored."
-                )
-            }
-        }
-        let known = Set(definitions.map(\.name))
-        for name in environment.keys.sorted() where name.hasPrefix("EXECUTOR_") && !known.contains(name) {
-            warnings.append("\(name) is not a setting of this executor (a typo?); it is ignored.")
-        }
-        for name in environment.keys.sorted() where name.hasPrefix("VAULT_") {
-            warnings.append("\(name) is set, but Vault secrets are not implemented by this executor; it is ignored.")
-        }
-        if let host = environment["TASK_HOST"], !host.isEmpty {
-            settings.taskHost = host
-        }
-        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
-        return Parsed(settings: settings, warnings: warnings)
-    }
 }
 
 // MARK: - The table
@@ -120,10 +80,10 @@ extension ExecutorSettings {
             meaning:
                 "Seconds between SIGTERM and SIGKILL when stopping the container, unless a kill policy says otherwise.",
             apply: { settings, value throws(SettingValueError) in
-                settings.killTaskTimeout = .seconds(try parseCount(value))
+                settings.killTaskTimeout = .seconds(try parseUnsignedCount(value))
             }
         ),
-        duration("EXECUTOR_HTTP_TIMEOUT", "2s", "Timeout of one request to Sidecar.", \.httpTimeout),
+        duration("EXECUTOR_HTTP_TIMEOUT", "2s", "Timeout of one request to Sidecar.", \.httpTimeout, positive: true),
         count(
             "EXECUTOR_SIDECAR_RETRY_COUNT", "5", "Extra attempts of a failed Sidecar poll or drain request.",
             \.sidecarRetryCount
@@ -149,11 +109,16 @@ extension ExecutorSettings {
             \.sidecarBackoff
         ),
         duration(
-            "EXECUTOR_SIDECAR_POLL_INTERVAL", "30s", "Time between two Sidecar health polls.", \.sidecarPollInterval
+            "EXECUTOR_SIDECAR_POLL_INTERVAL", "30s", "Time between two Sidecar health polls.", \.sidecarPollInterval,
+            positive: true
         ),
-        count(
-            "EXECUTOR_SIDECAR_MAX_FAILS", "3",
-            "Consecutive unhealthy polls tolerated; the task fails on the next unhealthy one.", \.sidecarMaxFails
+        SettingDefinition(
+            name: "EXECUTOR_SIDECAR_MAX_FAILS", defaultValue: "3",
+            meaning: "Consecutive unhealthy polls tolerated; the task fails on the next unhealthy one.",
+            apply: { settings, value throws(SettingValueError) in
+                // The original compares `fails >= max`: a negative maximum behaves as 0.
+                settings.sidecarMaxFails = max(0, try parseGoInteger(value))
+            }
         ),
         duration(
             "EXECUTOR_SIDECAR_DRAINING_DURATION", "10s",
@@ -188,9 +153,10 @@ extension ExecutorSettings {
             "Keep the task's container after its terminal update is acknowledged instead of removing it (new).",
             \.keepContainers
         ),
-        notImplemented(
-            "EXECUTOR_SEED_SIDECAR", "false", "Inject SIDECAR_SEEDS from the Mesos master's worker list.",
-            "Sidecar seeding", parse: parseBool
+        flag(
+            "EXECUTOR_SEED_SIDECAR",
+            "Put SIDECAR_SEEDS (the Mesos master's agent host names, comma-separated) in the container's environment.",
+            \.seedSidecar
         ),
         notImplemented("EXECUTOR_AWS_ROLE", "", "Vault AWS role for container credentials.", "Vault AWS credentials"),
         notImplemented(
@@ -200,9 +166,10 @@ extension ExecutorSettings {
             "EXECUTOR_AWS_ROLE_MAX_TTL", "744h", "Upper bound of EXECUTOR_AWS_ROLE_TTL.", "Vault AWS credentials",
             parse: parseDuration
         ),
-        notImplemented(
-            "EXECUTOR_MESOS_MASTER_PORT", "5050", "Mesos master port used for Sidecar seeding.", "Sidecar seeding",
-            parse: parseCount
+        SettingDefinition(
+            name: "EXECUTOR_MESOS_MASTER_PORT", defaultValue: "5050",
+            meaning: "Port of the Mesos master's /slaves for EXECUTOR_SEED_SIDECAR; empty: none in the URL.",
+            apply: { settings, value throws(SettingValueError) in settings.mesosMasterPort = value }
         ),
         notImplemented(
             "EXECUTOR_RELAY_SYSLOG", "false", "Relay container logs as JSON over UDP.", "the syslog relay",
@@ -232,43 +199,16 @@ extension ExecutorSettings {
         ),
     ]
 
-    // MARK: Value syntaxes, as the original's envconfig reads them
-
-    /// Go's `strconv.ParseBool`.
-    static func parseBool(_ value: String) throws(SettingValueError) -> Bool {
-        switch value {
-        case "1", "t", "T", "TRUE", "true", "True": return true
-        case "0", "f", "F", "FALSE", "false", "False": return false
-        default: throw SettingValueError(reason: "expected true or false (or 1, 0, t, f)")
-        }
-    }
-
-    /// A non-negative whole number.
-    static func parseCount(_ value: String) throws(SettingValueError) -> Int {
-        guard let number = Int(value), number >= 0 else {
-            throw SettingValueError(reason: "expected a whole number of 0 or more")
-        }
-        return number
-    }
-
-    /// Go's `time.ParseDuration` syntax (`250ms`, `1m30s`); negative durations are refused.
-    static func parseDuration(_ value: String) throws(SettingValueError) -> Duration {
-        let duration: Duration
-        do {
-            duration = try Duration.parseGo(value)
-        } catch {
-            throw SettingValueError(reason: "expected a Go duration such as 500ms, 30s or 1m30s")
-        }
-        guard duration >= .zero else { throw SettingValueError(reason: "a negative duration makes no sense here") }
-        return duration
-    }
-
     private static func duration(
         _ name: String, _ defaultValue: String, _ meaning: String,
-        _ field: any WritableKeyPath<ExecutorSettings, Duration> & Sendable
+        _ field: any WritableKeyPath<ExecutorSettings, Duration> & Sendable, positive: Bool = false
     ) -> SettingDefinition {
         SettingDefinition(name: name, defaultValue: defaultValue, meaning: meaning) {
-            settings, value throws(SettingValueError) in settings[keyPath: field] = try parseDuration(value)
+            settings, value throws(SettingValueError) in
+            let duration = try parseDuration(value)
+            // Zero meant "no timeout" (HTTP) or a crash (poll ticker) in the original: refused here instead.
+            if positive && duration == .zero { throw SettingValueError(reason: "must be more than 0") }
+            settings[keyPath: field] = duration
         }
     }
 

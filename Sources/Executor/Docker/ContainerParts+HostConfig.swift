@@ -46,8 +46,9 @@ extension ContainerParts {
         return Int64(scaled)
     }
 
-    /// The sandbox first, then each volume: a relative host path lives in the sandbox, a relative container path
-    /// in the sandbox mount point (both relative is an error, as in Mesos).
+    /// The sandbox first, then each volume: a relative host path lives in the sandbox (with a volume driver it is
+    /// a named volume), a relative container path in the sandbox mount point (both relative is an error, as in
+    /// Mesos).
     private func binds() throws(TaskInfoError) -> [String] {
         var binds = ["\(options.sandboxDirectory):\(ContainerSpec.sandboxMountPoint)"]
         for (index, volume) in container.volumes.enumerated() {
@@ -59,6 +60,10 @@ extension ContainerParts {
             case .hostPath(let path):
                 try Self.checkPath(path, field: "\(field).host_path")
                 if path.hasPrefix("/") {
+                    source = path
+                } else if volumeDriver != nil {
+                    // With a volume driver (rexray and the like) a relative host path names a Docker volume of
+                    // that driver, as the original passed it through; without one it lives in the sandbox.
                     source = path
                 } else {
                     guard !containerRelative else {

@@ -154,9 +154,13 @@ struct ContainerParts {
         return environment
     }
 
-    /// The `label` parameters (without the command label) and labels naming the task, executor and framework.
+    /// `TaskInfo.labels`, then the `label` parameters over them (neither with the command label), then labels
+    /// naming the task, executor and framework.
     func dockerLabels(task: TaskInfo) -> JSONObject {
         var labels = JSONObject()
+        for label in task.labels where label.key != Self.shellCommandLabel {
+            labels[label.key] = .string(label.value)
+        }
         for label in labelParameters where label.key != Self.shellCommandLabel {
             labels[label.key] = .string(label.value)
         }

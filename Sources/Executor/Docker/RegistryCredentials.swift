@@ -41,6 +41,8 @@ struct RegistryCredentials: Sendable, Equatable {
     }
 
     var entries: [RegistryCredential] = []
+    /// The logins found by searching again with HOME=/root, looked in only when `entries` has no match.
+    var rootRetryEntries: [RegistryCredential] = []
 
     /// The entries of a config file; `path` only names the file in errors. Credential helpers (`credsStore`,
     /// `credHelpers`) are not supported: their entries carry no secret and are skipped.
@@ -103,11 +105,15 @@ struct RegistryCredentials: Sendable, Equatable {
     /// The login for the image's registry; else, like the original, the login stored under `fallbackServer`
     /// (EXECUTOR_DOCKER_REPOSITORY). The fallback is sent to whatever registry the image names, which is what the
     /// original did for every image; operators who mix registries should have one entry per registry.
+    /// When neither is found, the same two lookups in the logins found under HOME=/root.
     func credential(for image: ImageReference, fallbackServer: String) -> RegistryCredential? {
         let registry = Self.normalizedHost(image.registry)
-        if let exact = entries.first(where: { Self.normalizedHost($0.serverAddress) == registry }) { return exact }
         let fallback = Self.normalizedHost(fallbackServer)
-        return entries.first { Self.normalizedHost($0.serverAddress) == fallback }
+        for list in [entries, rootRetryEntries] {
+            if let exact = list.first(where: { Self.normalizedHost($0.serverAddress) == registry }) { return exact }
+            if let other = list.first(where: { Self.normalizedHost($0.serverAddress) == fallback }) { return other }
+        }
+        return nil
     }
 
     /// `https://index.docker.io/v1/` → `docker.io`, `http://reg:5000/` → `reg:5000`: the host[:port] a key names,

@@ -7,6 +7,8 @@ import EventLoop
 struct TaskFactory {
     let loop: EventLoop
     let client: DockerClient
+    /// What supervisors talk to: the client, wrapped to add SIDECAR_SEEDS when EXECUTOR_SEED_SIDECAR is on.
+    let engine: any DockerEngine
     /// Every field but the per-framework `sendsKillingState`.
     let configuration: TaskSupervisor.Configuration
     let logSink: any ContainerLogSink
@@ -14,7 +16,7 @@ struct TaskFactory {
     let healthCheckingForLabels: ([String: String]) -> any TaskHealthChecking
 
     /// Reads DOCKER_HOST and the Docker config files from `environment`. A config file that cannot be used is
-    /// logged and ignored (pulls are then anonymous, as in the original); an unusable DOCKER_HOST is an error.
+    /// logged and passed over for the next one, as in the original; an unusable DOCKER_HOST is an error.
     /// `healthChecking` defaults to Sidecar's, as `makeHealthChecking(for:settings:loop:)` decides per task.
     static func make(
         loop: EventLoop,
@@ -25,27 +27,36 @@ struct TaskFactory {
         healthChecking: (([String: String]) -> any TaskHealthChecking)? = nil
     ) throws(DockerError) -> TaskFactory {
         let endpoint = try DockerHost.endpoint(environment: environment)
-        var credentials = RegistryCredentials()
-        do {
-            let loaded = try RegistryCredentials.load(environment: environment)
-            credentials = loaded.credentials
-            if let path = loaded.path {
-                Log.info(
-                    "Registry logins from \(path): \(credentials.entries.map(\.serverAddress).joined(separator: ", "))."
-                )
-            }
-        } catch {
-            Log.warning("\(error) Pulls will be anonymous.")
+        let loaded = RegistryCredentials.load(environment: environment)
+        let credentials = loaded.credentials
+        for problem in loaded.skipped { Log.warning(problem) }
+        if let path = loaded.path {
+            Log.info(
+                "Registry logins from \(path): \(credentials.entries.map(\.serverAddress).joined(separator: ", ")).")
+        }
+        if let path = loaded.rootRetryPath {
+            Log.info(
+                "Registry logins from \(path) (HOME=/root), used when none above matches: "
+                    + "\(credentials.rootRetryEntries.map(\.serverAddress).joined(separator: ", ")).")
         }
         let configuration = TaskSupervisor.Configuration(
             settings: settings, sandboxDirectory: sandboxDirectory, hostCPUCount: Posix.onlineProcessorCount(),
             credentials: credentials)
         let client = DockerClient(endpoint: endpoint, loop: loop)
+        var engine: any DockerEngine = client
+        if settings.seedSidecar {
+            let agentEndpoint = environment["MESOS_AGENT_ENDPOINT"] ?? ""
+            engine = SidecarSeedingEngine(wrapping: client) {
+                SidecarSeedLookup(
+                    loop: loop, agentEndpoint: agentEndpoint, masterPort: settings.mesosMasterPort,
+                    timeout: settings.httpTimeout)
+            }
+        }
         let sidecarHealthChecking = { (labels: [String: String]) in
             makeHealthChecking(for: labels, settings: settings, loop: loop)
         }
         return TaskFactory(
-            loop: loop, client: client, configuration: configuration, logSink: logSink,
+            loop: loop, client: client, engine: engine, configuration: configuration, logSink: logSink,
             healthCheckingForLabels: healthChecking ?? sidecarHealthChecking)
     }
 
@@ -58,7 +69,7 @@ struct TaskFactory {
         var configuration = configuration
         configuration.sendsKillingState = sendsKillingState
         return TaskSupervisor(
-            configuration: configuration, loop: loop, engine: client, reporter: reporter, logSink: logSink,
+            configuration: configuration, loop: loop, engine: engine, reporter: reporter, logSink: logSink,
             makeHealthChecking: healthCheckingForLabels, onFinished: onFinished)
     }
 }

@@ -89,6 +89,7 @@ final class TaskSupervisor: @unchecked Sendable {
             return onFinished()
         }
         self.taskID = taskID
+        Log.debug("Task \(taskID): TaskInfo \(TaskInfoRedaction.redacted(raw).jsonString)")
         let settings = configuration.settings
         do throws(TaskInfoError) {
             let task = try TaskInfo.parse(raw)
