@@ -107,8 +107,8 @@ extension TaskLifecycle {
         var maxWaitFailures = 5
         /// The pause after the first failed kill; doubled for each further one, at most 8 s.
         var killRetryDelay: Duration = .seconds(1)
-        /// Kills tried after a failed stop before the container is given up as unstoppable (about 23 s with the
-        /// default pauses).
+        /// Kills tried after a failed stop before the container is given up as unstoppable (15 s of pauses with the
+        /// default delay).
         var maxKillAttempts = 5
     }
 }
