@@ -91,7 +91,8 @@ final class MesosExecutor: AgentConnectionDelegate, StatusReporter, @unchecked S
         case .launch(let task):
             launching[task.taskID] = task.taskInfo
             handle(.launch(taskID: task.taskID))
-            launching[task.taskID] = nil
+            // Decided (a LAUNCH raised while another event's actions run waits in the queue, and keeps its TaskInfo).
+            if !isHandling { launching[task.taskID] = nil }
         case .launchGroup(let group):
             handle(.launchGroup(taskIDs: group.map(\.taskID)))
         case .kill(let taskID, let gracePeriod):

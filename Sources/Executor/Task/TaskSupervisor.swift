@@ -202,7 +202,8 @@ final class TaskSupervisor: @unchecked Sendable {
         case .followLogs(let containerID):
             logs = ContainerLogFollower(
                 loop: loop, engine: engine, sink: logSink, containerID: containerID, tty: spec.hasTTY,
-                retryDelay: configuration.waitRetryDelay, mayRetry: { [unowned self] in !isTerminal })
+                retryDelay: configuration.waitRetryDelay,
+                mayRetry: { [weak self] in self.map { !$0.isTerminal } ?? false })
             logs?.start()
         case .startHealth(let containerID):
             health?.start(
