@@ -18,8 +18,10 @@ extension ExecutorLifecycle {
     enum TerminalUpdate: Equatable {
         /// Not sent yet: the task is running or stopping.
         case pending
-        /// Sent, waiting for the agent's acknowledgement.
+        /// Handed to the agent connection, waiting for the agent's acknowledgement.
         case reported
+        /// The agent accepted its POST (202) but has not acknowledged it yet.
+        case delivered
         case acknowledged
         /// The agent refused it for good: it will never be acknowledged.
         case rejected
@@ -50,6 +52,8 @@ extension ExecutorLifecycle {
         case shutdown
         /// A task's terminal update was handed to the agent connection.
         case terminalReported(taskID: String)
+        /// The agent accepted the POST of a task's terminal update (202).
+        case terminalDelivered(taskID: String)
         case terminalAcknowledged(taskID: String)
         /// The agent answered the POST of an update with a status that retrying cannot change (400, 401, 415...).
         case updateRejected(taskID: String, terminal: Bool)

@@ -7,8 +7,9 @@
 ///   instead if the agent refused one of the executor's updates for good;
 /// - SHUTDOWN (or a signal) → the tasks stop with the shutdown grace period less `shutdownReserve`; then the same
 ///   rule, but at the shutdown deadline (the grace less half the reserve) the executor stops waiting for
-///   acknowledgements: the runners remove their containers and the process exits 0 if every terminal update was
-///   sent (a framework being torn down never acknowledges: the agent drops its updates). With no task, exit 0;
+///   acknowledgements: the runners remove their containers and the process exits 0 if the agent received (202)
+///   every terminal update (a framework being torn down never acknowledges: the agent drops its updates). With no
+///   task, exit 0;
 /// - the agent lost for good → the tasks stop, each is released as soon as its terminal update is out (no
 ///   acknowledgement can come), and the process exits 1 once every runner has finished;
 /// - the fail-safe: once every task has stopped (or the agent is lost), the executor waits `exitFailSafe` at most
@@ -92,6 +93,9 @@ struct ExecutorLifecycle {
             guard tasks[taskID]?.terminal == .pending else { return [] }
             tasks[taskID]?.terminal = .reported
             return nextSteps()
+        case (_, .terminalDelivered(let taskID)):
+            if tasks[taskID]?.terminal == .reported { tasks[taskID]?.terminal = .delivered }
+            return []
         case (_, .terminalAcknowledged(let taskID)):
             guard let record = tasks[taskID], !record.terminal.isSettled else { return [] }
             tasks[taskID]?.terminal = .acknowledged
@@ -139,7 +143,10 @@ struct ExecutorLifecycle {
                 return cleanUp(1, "Shut down before every task had ended within the shutdown grace period")
             }
             if updateLost { return cleanUp(1, "Shut down, but the agent refused an update of this executor") }
-            return cleanUp(0, "Shut down: every terminal update was sent; the agent did not acknowledge them all")
+            guard tasks.values.allSatisfy({ $0.terminal == .delivered || $0.terminal.isSettled }) else {
+                return cleanUp(1, "Shut down, but the agent did not receive every terminal update")
+            }
+            return cleanUp(0, "Shut down: the agent received every terminal update but did not acknowledge them all")
         case (.agentLost, .shutdownDeadlineFired):
             return cleanUp(1, "The agent is lost and the shutdown grace period is over; exiting")
         case (.serving, .shutdownDeadlineFired), (_, .cleanupLimitFired):

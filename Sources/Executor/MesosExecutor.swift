@@ -114,6 +114,11 @@ final class MesosExecutor: AgentConnectionDelegate, StatusReporter, @unchecked S
         handle(.terminalAcknowledged(taskID: status.taskID))
     }
 
+    func agentConnection(_ connection: AgentConnection, didDeliver status: TaskStatus) {
+        guard status.update.state.isTerminal else { return }
+        handle(.terminalDelivered(taskID: status.taskID))
+    }
+
     func agentConnection(_ connection: AgentConnection, didReject status: TaskStatus, answer: String) {
         let update = status.update
         Log.error(

@@ -38,6 +38,7 @@ final class AgentDelegateRecorder: AgentConnectionDelegate, @unchecked Sendable 
         add(.acknowledged(status))
     }
     func agentConnection(_ connection: AgentConnection, didGiveUp reason: String) { add(.gaveUp(reason)) }
+    func agentConnection(_ connection: AgentConnection, didDeliver status: TaskStatus) {}
     func agentConnection(_ connection: AgentConnection, didReject status: TaskStatus, answer: String) {
         add(.rejected(status, answer: answer))
     }

@@ -148,8 +148,26 @@ struct ExecutorLifecycleTests {
         expectTable([(.shutdown, [.exit(status: 0, reason: "Shut down with no task; exiting")])])
     }
 
-    @Test func atTheShutdownDeadlineASentTerminalUpdateIsEnoughForExitZero() {
-        let reason = "Shut down: every terminal update was sent; the agent did not acknowledge them all"
+    @Test func atTheShutdownDeadlineADeliveredTerminalUpdateIsEnoughForExitZero() {
+        let reason = "Shut down: the agent received every terminal update but did not acknowledge them all"
+        expectTable(
+            [
+                (
+                    .shutdown,
+                    [.shutDownRunner(taskID: "t1", grace: .seconds(3)), .armShutdownDeadline(after: .seconds(4))]
+                ),
+                (.terminalReported(taskID: "t1"), []),
+                (.terminalDelivered(taskID: "t1"), []),
+                (.terminalDelivered(taskID: "t1"), []),
+                (.shutdownDeadlineFired, [.cleanUpRunner(taskID: "t1"), .armCleanupLimit(after: .milliseconds(500))]),
+                // Cleaning up: only the runners' ends and the limit matter.
+                (.terminalAcknowledged(taskID: "t1"), []),
+                (.failSafeFired, []),
+                (.runnerFinished(taskID: "t1"), [.exit(status: 0, reason: reason)]),
+            ], from: running)
+    }
+
+    @Test func atTheShutdownDeadlineATerminalUpdateTheAgentNeverGotMeansExitOne() {
         expectTable(
             [
                 (
@@ -158,10 +176,21 @@ struct ExecutorLifecycleTests {
                 ),
                 (.terminalReported(taskID: "t1"), []),
                 (.shutdownDeadlineFired, [.cleanUpRunner(taskID: "t1"), .armCleanupLimit(after: .milliseconds(500))]),
-                // Cleaning up: only the runners' ends and the limit matter.
-                (.terminalAcknowledged(taskID: "t1"), []),
-                (.failSafeFired, []),
-                (.runnerFinished(taskID: "t1"), [.exit(status: 0, reason: reason)]),
+                (
+                    .runnerFinished(taskID: "t1"),
+                    [.exit(status: 1, reason: "Shut down, but the agent did not receive every terminal update")]
+                ),
+            ], from: running)
+    }
+
+    @Test func aDeliveredTerminalUpdateStillWaitsForItsAcknowledgement() {
+        expectTable(
+            [
+                (.terminalDelivered(taskID: "t1"), []),
+                (.terminalReported(taskID: "t1"), [.armFailSafe(after: .seconds(60))]),
+                (.terminalDelivered(taskID: "t1"), []),
+                (.terminalAcknowledged(taskID: "t1"), [.releaseRunner(taskID: "t1")]),
+                (.runnerFinished(taskID: "t1"), [Self.acknowledgedExit]),
             ], from: running)
     }
 

@@ -22,6 +22,7 @@ struct ExecutorShutdownProcessTests {
         #expect(run.agent.states(of: run.taskID) == ["TASK_STARTING", "TASK_RUNNING", "TASK_KILLED"])
         #expect(!run.agent.acknowledgedEverything(of: run.taskID), "the terminal update was never acknowledged")
         #expect(run.containers.isEmpty, "the container is removed before the exit")
-        #expect(run.executor.stderr.contains("the agent did not acknowledge them all"))
+        #expect(
+            run.executor.stderr.contains("the agent received every terminal update but did not acknowledge them all"))
     }
 }

@@ -65,7 +65,9 @@ extension AgentConnection {
                 [weak self] outcome in
                 guard let self else { return }
                 switch outcome {
-                case .accepted: ledger.posted(status.uuid)
+                case .accepted:
+                    ledger.posted(status.uuid)
+                    delegate?.agentConnection(self, didDeliver: status)
                 case .rejected(let answer):
                     ledger.rejected(status.uuid)
                     delegate?.agentConnection(self, didReject: status, answer: answer)
