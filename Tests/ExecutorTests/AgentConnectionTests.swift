@@ -12,6 +12,7 @@ final class AgentDelegateRecorder: AgentConnectionDelegate, @unchecked Sendable 
         case event(ExecutorEvent)
         case acknowledged(TaskStatus)
         case gaveUp(String)
+        case rejected(TaskStatus, answer: String)
     }
 
     private let lock = NSLock()
@@ -37,6 +38,10 @@ final class AgentDelegateRecorder: AgentConnectionDelegate, @unchecked Sendable 
         add(.acknowledged(status))
     }
     func agentConnection(_ connection: AgentConnection, didGiveUp reason: String) { add(.gaveUp(reason)) }
+    func agentConnection(_ connection: AgentConnection, didDeliver status: TaskStatus) {}
+    func agentConnection(_ connection: AgentConnection, didReject status: TaskStatus, answer: String) {
+        add(.rejected(status, answer: answer))
+    }
 }
 
 /// Polls `condition` until it holds or `timeout` passes: tests wait with deadlines, never with fixed sleeps.
@@ -58,12 +63,14 @@ final class AgentConnectionHarness: @unchecked Sendable {
 
     init(
         checkpoint: Bool = true, recoveryTimeout: Duration = .seconds(20), backoffMax: Duration = .milliseconds(20),
-        token: String? = nil, configure: (inout AgentConnection.Settings) -> Void = { _ in }
+        token: String? = nil, shutdownGracePeriod: Duration = .seconds(5),
+        configure: (inout AgentConnection.Settings) -> Void = { _ in }
     ) throws {
         agent = try SimulatedAgent(checkpoint: checkpoint)
         agent.start()
         var variables = agent.environment(
-            sandbox: "/tmp/sandbox", recoveryTimeout: recoveryTimeout, subscriptionBackoffMax: backoffMax)
+            sandbox: "/tmp/sandbox", recoveryTimeout: recoveryTimeout, subscriptionBackoffMax: backoffMax,
+            shutdownGracePeriod: shutdownGracePeriod)
         variables["MESOS_EXECUTOR_AUTHENTICATION_TOKEN"] = token
         var settings = AgentConnection.Settings()
         settings.subscribeRetryInterval = .milliseconds(20)

@@ -12,6 +12,7 @@ final class FakeTaskRunner: TaskRunner, @unchecked Sendable {
         case kill(Duration?)
         case shutdown(Duration)
         case terminalUpdateAcknowledged
+        case cleanUpBeforeExit
     }
 
     let context: TaskRunnerContext
@@ -20,6 +21,12 @@ final class FakeTaskRunner: TaskRunner, @unchecked Sendable {
     private(set) var taskID = ""
     /// Reports TASK_KILLED as soon as a kill or shutdown is asked for.
     var stopsAtOnce = true
+    /// Otherwise, reports TASK_KILLED this long after a shutdown (a container that takes its grace).
+    var stopsAfter: Duration?
+    /// The executor's loop, for `stopsAfter`.
+    var loop: EventLoop?
+    /// Calls the finished callback when asked to clean up before the exit (false: the engine never answers).
+    var finishesCleanUp = true
 
     init(context: TaskRunnerContext) {
         self.context = context
@@ -46,11 +53,22 @@ final class FakeTaskRunner: TaskRunner, @unchecked Sendable {
     func shutdown(grace: Duration) {
         record(.shutdown(grace))
         if stopsAtOnce { context.reporter.report(TaskStatusUpdate(taskID: taskID, state: .killed)) }
+        if let delay = stopsAfter, let loop {
+            let (reporter, taskID) = (LoopBound(context.reporter, loop: loop), taskID)
+            _ = loop.schedule(after: delay) {
+                reporter.value.report(TaskStatusUpdate(taskID: taskID, state: .killed))
+            }
+        }
     }
 
     func terminalUpdateAcknowledged() {
         record(.terminalUpdateAcknowledged)
         context.onFinished()
+    }
+
+    func cleanUpBeforeExit() {
+        record(.cleanUpBeforeExit)
+        if finishesCleanUp { context.onFinished() }
     }
 
     /// Reports `state` as the running container would (call on the loop).
@@ -73,10 +91,17 @@ final class ExecutorHarness: @unchecked Sendable {
     var runner: FakeTaskRunner? { lock.withLock { runners.first } }
     var runnerCount: Int { lock.withLock { runners.count } }
 
-    init(checkpoint: Bool = true, exitFailSafe: Duration = .seconds(30), stopsAtOnce: Bool = true) throws {
-        connectionHarness = try AgentConnectionHarness(checkpoint: checkpoint)
+    init(
+        checkpoint: Bool = true, exitFailSafe: Duration = .seconds(30), stopsAtOnce: Bool = true,
+        shutdownGracePeriod: Duration = .seconds(5), cleanupLimit: Duration = .seconds(10),
+        configureRunner: @escaping (FakeTaskRunner) -> Void = { _ in }
+    ) throws {
+        connectionHarness = try AgentConnectionHarness(
+            checkpoint: checkpoint, shutdownGracePeriod: shutdownGracePeriod)
         var settings = MesosExecutor.Settings()
         settings.exitFailSafe = exitFailSafe
+        settings.cleanupLimit = cleanupLimit
+        let loop = connectionHarness.loop
         let lock = self.lock
         var made: (FakeTaskRunner) -> Void = { _ in }
         var exited: (Int32) -> Void = { _ in }
@@ -85,6 +110,8 @@ final class ExecutorHarness: @unchecked Sendable {
             makeRunner: { context in
                 let runner = FakeTaskRunner(context: context)
                 runner.stopsAtOnce = stopsAtOnce
+                runner.loop = loop
+                configureRunner(runner)
                 made(runner)
                 return runner
             },
@@ -136,6 +163,7 @@ struct ExecutorExitTests {
         #expect(eventually { harness.exitStatus != nil })
         #expect(harness.exitStatus == 1)
         #expect(!runner.calls.contains(.terminalUpdateAcknowledged))
+        #expect(runner.calls.last == .cleanUpBeforeExit, "the container is removed before the fail-safe exit")
         #expect(harness.updates(of: "t1") == ["TASK_STARTING", "TASK_FAILED"])
     }
 
@@ -224,5 +252,101 @@ struct ExecutorExitTests {
         harness.onLoop { harness.executor.terminate() }
         #expect(eventually { harness.exitStatus == 0 })
         #expect(runner.calls.contains(.shutdown(.seconds(3))))
+    }
+}
+
+/// The exit paths issue 12 and issue 11 found wrong: an update the agent refuses for good, a SHUTDOWN nobody
+/// acknowledges, a shutdown grace longer than the fail-safe, a cleanup the engine never finishes.
+struct ExecutorExitPathTests {
+    /// Starts the task, has it report TASK_RUNNING and waits until the agent acknowledged everything.
+    private func runningTask(_ harness: ExecutorHarness) throws -> FakeTaskRunner {
+        harness.startWithTask()
+        let runner = try #require(harness.runner)
+        harness.onLoop { runner.report(.running) }
+        #expect(eventually { harness.updates(of: "t1") == ["TASK_STARTING", "TASK_RUNNING"] })
+        #expect(eventually { harness.connectionHarness.isSettled })
+        return runner
+    }
+
+    @Test func aTerminalUpdateTheAgentRefusesReleasesTheTaskAndExitsOne() throws {
+        // A fail-safe of an hour: only the refusal itself can end this executor within the test.
+        let harness = try ExecutorHarness(exitFailSafe: .seconds(3600))
+        defer { harness.stop() }
+        let runner = try runningTask(harness)
+        harness.agent.availability = .answering(status: 400)
+        harness.onLoop { runner.report(.finished, message: "Container exited with status 0") }
+        #expect(eventually { harness.exitStatus != nil })
+        #expect(harness.exitStatus == 1)
+        #expect(runner.calls.last == .terminalUpdateAcknowledged, "released: the container is removed")
+        let refused = harness.agent.calls.filter { $0.type == "UPDATE" && $0.status == 400 }
+        #expect(refused.count == 1)
+    }
+
+    @Test func aRunningUpdateTheAgentRefusesStopsTheTaskAndExitsOne() throws {
+        let harness = try ExecutorHarness(exitFailSafe: .seconds(3600))
+        defer { harness.stop() }
+        harness.startWithTask()
+        let runner = try #require(harness.runner)
+        #expect(eventually { harness.connectionHarness.isSettled })
+        harness.agent.availability = .answering(status: 415)
+        harness.onLoop { runner.report(.running) }
+        #expect(eventually { harness.exitStatus != nil })
+        #expect(harness.exitStatus == 1)
+        #expect(runner.calls == [.launch("t1"), .shutdown(.seconds(3)), .terminalUpdateAcknowledged])
+    }
+
+    @Test func aShutdownNobodyAcknowledgesStillRemovesTheContainerAndExitsZero() throws {
+        // A framework being torn down: the agent takes the updates and never acknowledges them.
+        let harness = try ExecutorHarness(exitFailSafe: .seconds(3600), shutdownGracePeriod: .seconds(3))
+        defer { harness.stop() }
+        let runner = try runningTask(harness)
+        harness.agent.withholdsAcknowledgements = true
+        #expect(harness.agent.shutdown())
+        #expect(eventually { harness.exitStatus != nil })
+        #expect(harness.exitStatus == 0)
+        #expect(runner.calls == [.launch("t1"), .shutdown(.seconds(1)), .cleanUpBeforeExit])
+        #expect(harness.updates(of: "t1").last == "TASK_KILLED", "the terminal update reached the agent")
+    }
+
+    @Test func theFailSafeNeverCutsTheShutdownGraceShort() throws {
+        // The container takes 400 ms to stop, longer than the 100 ms fail-safe but well within the 10-minute grace.
+        let harness = try ExecutorHarness(
+            exitFailSafe: .milliseconds(100), stopsAtOnce: false, shutdownGracePeriod: .seconds(600),
+            configureRunner: { $0.stopsAfter = .milliseconds(400) })
+        defer { harness.stop() }
+        let runner = try runningTask(harness)
+        #expect(harness.agent.shutdown())
+        #expect(eventually { harness.exitStatus != nil })
+        #expect(harness.exitStatus == 0)
+        #expect(runner.calls == [.launch("t1"), .shutdown(.seconds(598)), .terminalUpdateAcknowledged])
+    }
+
+    @Test func theFailSafeAfterLosingTheAgentCoversTheStopGrace() throws {
+        let harness = try ExecutorHarness(
+            checkpoint: false, exitFailSafe: .milliseconds(100), stopsAtOnce: false,
+            shutdownGracePeriod: .seconds(600),
+            configureRunner: { $0.stopsAfter = .milliseconds(400) })
+        defer { harness.stop() }
+        let runner = try runningTask(harness)
+        harness.agent.dropStream(.close)
+        #expect(eventually { harness.exitStatus != nil })
+        #expect(harness.exitStatus == 1)
+        #expect(
+            runner.calls == [.launch("t1"), .shutdown(.seconds(598)), .terminalUpdateAcknowledged],
+            "the task stopped in its own time and was released, not cut short")
+    }
+
+    @Test func aCleanupTheEngineNeverFinishesStillEndsInTheExit() throws {
+        let harness = try ExecutorHarness(
+            exitFailSafe: .milliseconds(50), cleanupLimit: .milliseconds(50),
+            configureRunner: { $0.finishesCleanUp = false })
+        defer { harness.stop() }
+        harness.startWithTask()
+        let runner = try #require(harness.runner)
+        harness.agent.withholdsAcknowledgements = true
+        harness.onLoop { runner.report(.failed, message: "Container exited with status 3") }
+        #expect(eventually { harness.exitStatus != nil })
+        #expect(harness.exitStatus == 1)
+        #expect(runner.calls.last == .cleanUpBeforeExit)
     }
 }

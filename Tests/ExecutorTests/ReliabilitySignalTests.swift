@@ -8,7 +8,8 @@ import Testing
 /// SIGTERM, SIGINT and SIGHUP sent to the real executor binary, as an operator or a dying agent would, at four
 /// moments: before it has subscribed, during a pull, while the task runs and while it is being killed. Each time
 /// the container is stopped (or never created), the terminal update is sent and acknowledged, and the process
-/// exits 0. (With an agent that never acknowledges, the exit is 1 after the 60 s fail-safe: `ExecutorExitTests`.)
+/// exits 0. (With an agent that never acknowledges, the exit is still 0, within the shutdown grace period:
+/// `ExecutorShutdownProcessTests`.)
 struct ReliabilitySignalTests {
     /// One executor process with one task against a SimulatedAgent and the test Docker engine.
     final class Run: @unchecked Sendable {

@@ -155,13 +155,60 @@ struct TaskLifecycleTests {
         #expect(machine.handle(.kill(grace: .seconds(2))) == [.drain])
     }
 
-    @Test func aRepeatedKillDoesNotStartASecondStop() {
+    @Test func aRepeatedKillDoesNotStartASecondStopButAShorterOneShortensIt() {
         var machine = running(killingState: true)
         _ = machine.handle(.kill(grace: .seconds(3)))
         #expect(machine.handle(.kill(grace: .seconds(3))).isEmpty)
         _ = machine.handle(.drained)
-        #expect(machine.handle(.kill(grace: .seconds(1))).isEmpty)
+        #expect(machine.handle(.kill(grace: .seconds(3), elapsed: .seconds(1))).isEmpty, "the same grace again")
+        // The grace counts from the first stop: 400 ms into it, a 1 s grace leaves 600 ms.
+        #expect(
+            machine.handle(.kill(grace: .seconds(1), elapsed: .milliseconds(400))) == [
+                .stop(containerID: Self.containerID, grace: .milliseconds(600))
+            ])
         #expect(machine.handle(.drained).isEmpty)
+        #expect(
+            machine.handle(.exited(ContainerExit(statusCode: 137))).first
+                == update(
+                    .killed,
+                    "Container stopped at the framework's request (grace period 1s); it exited with status 137"))
+    }
+
+    @Test func aLaterKillLongerThanTheStopChangesNothing() {
+        var machine = running()
+        _ = machine.handle(.kill(grace: .seconds(3)))
+        _ = machine.handle(.drained)
+        #expect(machine.handle(.kill(grace: .seconds(10))).isEmpty)
+    }
+
+    @Test func aShorterKillDuringTheDrainShortensTheStopToCome() {
+        var machine = running()
+        #expect(machine.handle(.kill(grace: .seconds(10))) == [.drain])
+        #expect(machine.handle(.kill(grace: .seconds(2))).isEmpty)
+        #expect(machine.handle(.drained) == [.stop(containerID: Self.containerID, grace: .seconds(2))])
+    }
+
+    @Test func aShorterKillAfterItsGraceHasPassedKillsAtOnce() {
+        var machine = running()
+        _ = machine.handle(.kill(grace: .seconds(10)))
+        _ = machine.handle(.drained)
+        #expect(
+            machine.handle(.kill(grace: .seconds(3), elapsed: .seconds(5))) == [
+                .stop(containerID: Self.containerID, grace: .zero)
+            ])
+    }
+
+    @Test func aShorterKillShortensAShutdownStopAndTheTaskStaysShutDown() {
+        var machine = running()
+        _ = machine.handle(.shutdown(grace: .seconds(3)))
+        #expect(
+            machine.handle(.kill(grace: .seconds(1))) == [.stop(containerID: Self.containerID, grace: .seconds(1))])
+        #expect(
+            machine.handle(.exited(ContainerExit(statusCode: 137))).first
+                == update(
+                    .killed,
+                    "Container stopped because the executor is shutting down (grace period 1s); it exited with status 137"
+                ))
     }
 
     @Test func aKillWhilePullingEndsKilledDuringLaunchAtOnceWithoutAContainer() {
@@ -395,6 +442,100 @@ struct TaskLifecycleTests {
         let error = DockerError.engine(status: 500, message: "boom")
         #expect(machine.handle(.stopFailed(error)) == [.kill(containerID: Self.containerID)])
         #expect(machine.handle(.stopFailed(error)).isEmpty)
+        // The SIGKILL went through: the wait reports the end.
+        #expect(machine.handle(.killed).isEmpty)
+        #expect(
+            machine.handle(.exited(ContainerExit(statusCode: 137))).first.map {
+                if case .report = $0 { true } else { false }
+            } == true)
+    }
+
+    @Test func aFailedKillIsRetriedAfterGrowingPausesThenTheTaskFailsAsUnstoppable() {
+        var machine = running()
+        let id = Self.containerID
+        let error = DockerError.engine(status: 500, message: "cannot kill container: permission denied")
+        _ = machine.handle(.shutdown(grace: .seconds(1)))
+        #expect(machine.handle(.stopFailed(error)) == [.kill(containerID: id)])
+        for pause in [1, 2, 4, 8] {
+            #expect(machine.handle(.killFailed(error)) == [.scheduleKillRetry(after: .seconds(pause))])
+            #expect(machine.handle(.killRetryDue) == [.kill(containerID: id)])
+        }
+        #expect(
+            machine.handle(.killFailed(error)) == [
+                .cancelWait,
+                update(
+                    .failed,
+                    "Could not stop the container: the engine failed 5 kills (cannot kill container: permission "
+                        + "denied); it may still be running"),
+                .containerExited,
+            ])
+        #expect(machine.handle(.terminalAcknowledged) == [.remove(containerID: id)])
+    }
+
+    @Test func aKillAnswered404MeansTheContainerIsGoneAndTheWaitTellsTheEnd() {
+        var machine = running()
+        _ = machine.handle(.shutdown(grace: .seconds(1)))
+        _ = machine.handle(.stopFailed(.engine(status: 500, message: "boom")))
+        #expect(machine.handle(.killFailed(.engine(status: 404, message: "No such container"))).isEmpty)
+        #expect(machine.handle(.waitFailed(.engine(status: 404, message: "No such container"))).count == 1)
+    }
+
+    @Test func cleaningUpBeforeTheExitRemovesARunningContainerAndReportsItsEnd() {
+        var machine = running()
+        let id = Self.containerID
+        #expect(
+            machine.handle(.cleanUpBeforeExit) == [
+                .cancelWait,
+                update(
+                    .failed, "The executor is exiting before the task ended, so its container is stopped now",
+                    reason: .executorTerminated),
+                .containerExited, .remove(containerID: id),
+            ])
+        #expect(machine.handle(.cleanUpBeforeExit).isEmpty)
+        #expect(machine.handle(.exited(ContainerExit(statusCode: 137))).isEmpty)
+        #expect(machine.handle(.removed) == [.finish])
+    }
+
+    @Test func cleaningUpDuringAStopEndsKilledAndKeptContainersAreKilledNotRemoved() {
+        var machine = running(keep: true)
+        let id = Self.containerID
+        _ = machine.handle(.kill(grace: .seconds(30)))
+        _ = machine.handle(.drained)
+        #expect(
+            machine.handle(.cleanUpBeforeExit) == [
+                .cancelWait,
+                update(
+                    .killed, "The executor is exiting before the task ended, so its container is stopped now",
+                    reason: .executorTerminated),
+                .containerExited, .kill(containerID: id),
+            ])
+        #expect(machine.state == .killingBeforeExit(containerID: id))
+        #expect(machine.handle(.killFailed(.engine(status: 500, message: "x"))) == [.finish])
+    }
+
+    @Test func cleaningUpAfterTheTerminalUpdateIsTheAcknowledgementsCleanup() {
+        var machine = running()
+        _ = machine.handle(.exited(ContainerExit(statusCode: 0)))
+        #expect(machine.handle(.cleanUpBeforeExit) == [.remove(containerID: Self.containerID)])
+        #expect(machine.handle(.terminalAcknowledged).isEmpty)
+        #expect(machine.handle(.removed) == [.finish])
+        #expect(machine.handle(.cleanUpBeforeExit).isEmpty)
+    }
+
+    @Test func cleaningUpBeforeAnyContainerReportsTheEndAndFinishes() {
+        var machine = lifecycle()
+        _ = machine.handle(.launch)
+        _ = machine.handle(.imageChecked(present: false))
+        #expect(
+            machine.handle(.cleanUpBeforeExit) == [
+                update(
+                    .failed, "The executor is exiting before the task ended, so its container is stopped now",
+                    reason: .executorTerminated, container: false),
+                .finish,
+            ])
+        var invalid = lifecycle()
+        _ = invalid.handle(.rejected(.missing(field: "container.docker.image")))
+        #expect(invalid.handle(.cleanUpBeforeExit) == [.finish])
     }
 
     @Test func lateCallbacksAfterTheTerminalUpdateAreIgnored() {

@@ -23,7 +23,8 @@ struct TaskSupervisorTests {
         ) {
             let configuration = TaskSupervisor.Configuration(
                 settings: settings, sandboxDirectory: TaskInfoFixture.sandbox, hostCPUCount: 2,
-                sendsKillingState: killingState, credentials: credentials, waitRetryDelay: .milliseconds(1))
+                sendsKillingState: killingState, credentials: credentials, waitRetryDelay: .milliseconds(1),
+                killRetryDelay: .milliseconds(1))
             supervisor = TaskSupervisor(
                 configuration: configuration, loop: loop, engine: engine, reporter: reporter, logSink: logs,
                 makeHealthChecking: { [unowned self] labels in
@@ -161,6 +162,60 @@ struct TaskSupervisorTests {
         #expect(harness.reporter.states.filter { $0 == .killing }.count == 1)
         harness.onLoop { harness.engine.exit(statusCode: 137) }
         #expect(harness.reporter.states.last == .killed)
+    }
+
+    @Test func aShorterKillAsksTheEngineAgainWithWhatIsLeftOfItsGrace() {
+        let harness = Harness(killingState: true)
+        harness.engine.exitCodeOnStop = nil
+        harness.launch()
+        harness.onLoop { harness.supervisor.kill(gracePeriod: .seconds(60)) }
+        harness.onLoop { harness.supervisor.kill(gracePeriod: .seconds(3)) }
+        let stops = harness.engine.calls.compactMap { if case .stop(_, let grace) = $0 { grace } else { nil } }
+        #expect(stops.count == 2)
+        #expect(stops.first == .seconds(60))
+        #expect(stops.last.map { $0 <= .seconds(3) && $0 > .zero } == true, "what is left of 3 s: \(stops)")
+        harness.onLoop { harness.engine.exit(statusCode: 137) }
+        #expect(harness.reporter.states == [.starting, .running, .killing, .killed])
+        #expect(harness.messages.last?.contains("(grace period 3s)") == true)
+    }
+
+    @Test func aFailedStopAndFailedKillsAreRetriedOnATimerUntilTheEngineKills() {
+        let harness = Harness()
+        harness.engine.exitCodeOnStop = nil
+        harness.engine.stopError = .engine(status: 500, message: "stop failed")
+        // Three kills fail, the fourth goes through.
+        harness.engine.killErrors = Array(repeating: .engine(status: 500, message: "kill failed"), count: 3)
+        harness.launch()
+        harness.onLoop { harness.supervisor.shutdown(grace: .seconds(3)) }
+        #expect(DockerTestEngine.waitUntil(harness.loop) { harness.reporter.states.last == .killed })
+        #expect(harness.engine.calls.filter { if case .kill = $0 { true } else { false } }.count == 4)
+        #expect(harness.reporter.states == [.starting, .running, .killed])
+    }
+
+    @Test func aContainerTheEngineCannotKillFailsTheTaskAfterTheLastAttempt() {
+        let harness = Harness()
+        harness.engine.exitCodeOnStop = nil
+        harness.engine.stopError = .engine(status: 500, message: "stop failed")
+        harness.engine.killErrors = Array(repeating: .engine(status: 500, message: "kill failed"), count: 10)
+        harness.launch()
+        harness.onLoop { harness.supervisor.shutdown(grace: .seconds(3)) }
+        #expect(DockerTestEngine.waitUntil(harness.loop) { harness.reporter.states.last == .failed })
+        #expect(harness.engine.calls.filter { if case .kill = $0 { true } else { false } }.count == 5)
+        #expect(harness.messages.last?.hasPrefix("Could not stop the container: the engine failed 5 kills") == true)
+        harness.onLoop { harness.supervisor.terminalUpdateAcknowledged() }
+        #expect(harness.engine.calls.last == .remove(Self.id))
+        #expect(harness.finishedCount == 1)
+    }
+
+    @Test func cleaningUpBeforeTheExitRemovesTheRunningContainerAndReportsItsEnd() {
+        let harness = Harness()
+        harness.launch()
+        harness.onLoop { harness.supervisor.cleanUpBeforeExit() }
+        #expect(harness.engine.calls.suffix(2) == [.cancelWait, .remove(Self.id)])
+        #expect(harness.reporter.states == [.starting, .running, .failed])
+        #expect(harness.reporter.updates.last?.reason == .executorTerminated)
+        #expect(harness.health.calls.last == .stop)
+        #expect(harness.finishedCount == 1)
     }
 
     @Test func shutdownStopsTheContainerAndSendsTheTerminalUpdate() {

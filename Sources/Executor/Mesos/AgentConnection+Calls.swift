@@ -65,8 +65,12 @@ extension AgentConnection {
                 [weak self] outcome in
                 guard let self else { return }
                 switch outcome {
-                case .accepted: ledger.posted(status.uuid)
-                case .rejected: ledger.rejected(status.uuid)
+                case .accepted:
+                    ledger.posted(status.uuid)
+                    delegate?.agentConnection(self, didDeliver: status)
+                case .rejected(let answer):
+                    ledger.rejected(status.uuid)
+                    delegate?.agentConnection(self, didReject: status, answer: answer)
                 }
             }
         } else if heartbeatDue {
@@ -81,8 +85,8 @@ extension AgentConnection {
 
     enum CallOutcome {
         case accepted
-        /// Permanently: retrying cannot help.
-        case rejected
+        /// Permanently: retrying cannot help. `answer` is the agent's status code and body.
+        case rejected(answer: String)
     }
 
     private func post(_ call: ExecutorCall, describing what: String, settled: @escaping (CallOutcome) -> Void) {
@@ -124,7 +128,7 @@ extension AgentConnection {
             return
         default:
             Log.error("The agent rejected \(what) with \(status): \(body)")
-            settled(.rejected)
+            settled(.rejected(answer: "\(status): \(body)"))
         }
         pumpCalls()
     }

@@ -10,6 +10,12 @@ protocol AgentConnectionDelegate: AnyObject {
     func agentConnection(_ connection: AgentConnection, didAcknowledge status: TaskStatus)
     /// The agent is lost for good (no checkpointing, or the recovery timeout passed): the executor must shut down.
     func agentConnection(_ connection: AgentConnection, didGiveUp reason: String)
+    /// The agent accepted the POST of `status` (202): it has the update, though it may never acknowledge it (it drops
+    /// the updates of a framework being torn down).
+    func agentConnection(_ connection: AgentConnection, didDeliver status: TaskStatus)
+    /// The agent refused the POST of `status` for good (`answer`: its status code and body): it will never be
+    /// acknowledged.
+    func agentConnection(_ connection: AgentConnection, didReject status: TaskStatus, answer: String)
 }
 
 /// The executor's link to its Mesos agent (v1 executor HTTP API): the SUBSCRIBE event stream on one connection,

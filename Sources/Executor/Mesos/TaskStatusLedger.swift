@@ -2,11 +2,15 @@ import EventLoop
 
 /// What the agent has not acknowledged yet, and which updates still have to be POSTed, in order.
 ///
-/// The rules (the reference's §3): an update stays unacknowledged until the ACKNOWLEDGED naming its uuid (a 202 only
-/// means "queued"); a task stays unacknowledged until any of its updates is acknowledged. A (re)SUBSCRIBE carries
-/// everything unacknowledged, so subscribing empties the outbox: those updates reach the agent through the SUBSCRIBE,
-/// and only updates recorded after it are POSTed. Updates are POSTed one at a time, oldest first, so the agent sees
-/// a task's updates in the order the task layer reported them.
+/// The rules, as the Mesos agent applies them: an update stays unacknowledged until the agent sends ACKNOWLEDGED
+/// naming its uuid, which it does once it has checkpointed the update (the 202 answering the POST only means it was
+/// queued). The agent treats a task as launched on this executor once any of its updates is acknowledged; until
+/// then the executor lists its TaskInfo in SUBSCRIBE's `unacknowledged_tasks`, and an agent that restarted drops a
+/// launched task the executor does not list. A (re)SUBSCRIBE carries everything unacknowledged, so subscribing
+/// empties the outbox: those updates reach the agent through the SUBSCRIBE, and only updates recorded after it are
+/// POSTed. Updates are POSTed one at a time, oldest first, so the agent sees a task's updates in the order the task
+/// layer reported them. An update the agent refuses for good (400, 401, 415...) is forgotten here; the executor is
+/// told, because its task can then never be acknowledged.
 struct TaskStatusLedger {
     /// TaskInfos not acknowledged yet, in launch order.
     private(set) var unacknowledgedTasks: [LaunchedTask] = []

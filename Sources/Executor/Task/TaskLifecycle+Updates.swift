@@ -73,6 +73,27 @@ extension TaskLifecycle {
         withContainer(update(.failed, message: "Lost track of the container: \(error.message)"))
     }
 
+    /// The engine failed every SIGKILL after a failed stop: the container may still run, and the task is given up.
+    func unstoppableUpdate(_ error: DockerError, attempts: Int) -> TaskStatusUpdate {
+        withContainer(
+            update(
+                .failed,
+                message: "Could not stop the container: the engine failed \(attempts) kills (\(error.message)); "
+                    + "it may still be running"))
+    }
+
+    /// The executor exits before the task ended (a fail-safe or the end of the shutdown grace period): TASK_KILLED
+    /// when a kill or shutdown had been asked for, TASK_FAILED otherwise.
+    func abandonedUpdate() -> TaskStatusUpdate {
+        var state = TaskState.failed
+        if case .killed = termination { state = .killed }
+        if case .shutdown = termination { state = .killed }
+        return withContainer(
+            update(
+                state, message: "The executor is exiting before the task ended, so its container is stopped now",
+                reason: .executorTerminated))
+    }
+
     /// "Container exited with status N", or for 129...159 (128 + a signal number) "terminated with signal".
     static func exitMessage(_ statusCode: Int) -> String {
         if (129...159).contains(statusCode) {

@@ -6,103 +6,12 @@
 ///     idle → checkingImage → [pulling] → creating → arming (wait registered) → starting → inspecting → running
 ///     running → stopping (drain first for a KILL) → exit → [checkingExit] → terminated → ack → [removing] → finished
 ///
+/// A failed stop escalates to a SIGKILL, retried after growing pauses until the engine delivers it (the wait then
+/// reports the exit) or `maxKillAttempts` have failed (the task then fails as unstoppable). `cleanUpBeforeExit`
+/// leaves any state for `removing` (or `killingBeforeExit` when containers are kept), then `finished`.
+///
 /// The terminal update is produced by the same `handle` call that receives the wait's answer.
 struct TaskLifecycle {
-    enum State: Equatable {
-        case idle
-        case checkingImage
-        case pulling
-        case creating
-        /// Created; the exit wait is being registered before `start`.
-        case arming(containerID: String)
-        case starting(containerID: String)
-        /// Started; the inspect for TASK_RUNNING's id and addresses is out.
-        case inspecting(containerID: String)
-        case running(containerID: String)
-        /// Being stopped; `draining` while Sidecar drains before the stop.
-        case stopping(containerID: String, draining: Bool)
-        /// The container died of a SIGKILL nobody here sent; an inspect tells whether the kernel's OOM killer did.
-        case checkingExit(containerID: String, exit: ContainerExit)
-        /// The terminal update was sent; the container (if any, and not removed yet) waits for its ack.
-        case terminated(containerID: String?)
-        case removing(containerID: String)
-        case finished
-    }
-
-    enum Event: Equatable {
-        case launch
-        case rejected(TaskInfoError)
-        case imageChecked(present: Bool)
-        case imageCheckFailed(DockerError)
-        case pulled
-        case pullFailed(DockerError)
-        case created(containerID: String)
-        case createFailed(DockerError)
-        case waiting
-        case waitFailed(DockerError)
-        case started
-        case startFailed(DockerError)
-        case inspected(ContainerDetails)
-        case inspectFailed(DockerError)
-        case exited(ContainerExit)
-        /// The inspect after an unexplained SIGKILL (false too when the inspect failed).
-        case exitInspected(oomKilled: Bool)
-        /// The agent's KILL, with the grace already chosen.
-        case kill(grace: Duration)
-        /// SHUTDOWN or a signal: stop without draining.
-        case shutdown(grace: Duration)
-        case healthChanged(healthy: Bool)
-        case healthFailed(message: String)
-        case drained
-        case stopFailed(DockerError)
-        case terminalAcknowledged
-        case removed
-    }
-
-    enum Action: Equatable {
-        case report(TaskStatusUpdate)
-        case checkImage
-        case pull
-        case create
-        case armWait(containerID: String, condition: WaitCondition)
-        case cancelWait
-        case start(containerID: String)
-        case inspect(containerID: String)
-        case inspectExit(containerID: String)
-        case followLogs(containerID: String)
-        case startHealth(containerID: String)
-        case drain
-        case stop(containerID: String, grace: Duration)
-        case kill(containerID: String)
-        case containerExited
-        case remove(containerID: String)
-        /// Nothing is left to do for this task.
-        case finish
-    }
-
-    /// Why the container is being stopped, which decides the terminal state.
-    enum Termination: Equatable {
-        case killed(grace: Duration)
-        case shutdown(grace: Duration)
-        case healthFailure(message: String, grace: Duration)
-    }
-
-    /// What the lifecycle needs to know up front.
-    struct Configuration: Equatable {
-        var taskID: String
-        var image: String
-        /// `force_pull_image`: pull even when the engine has the image.
-        var forcePull = false
-        /// The framework has the TASK_KILLING_STATE capability.
-        var sendsKillingState = false
-        var keepContainers = false
-        /// The grace of a health-failure stop (the task's kill policy or EXECUTOR_KILL_TASK_TIMEOUT).
-        var defaultGrace: Duration = .seconds(5)
-        /// Consecutive broken waits tolerated before the container is declared lost (the supervisor spaces the
-        /// re-registrations out, so this rides out an engine restart).
-        var maxWaitFailures = 5
-    }
-
     let configuration: Configuration
     private(set) var state: State = .idle
     private(set) var termination: Termination?
@@ -110,8 +19,8 @@ struct TaskLifecycle {
     private(set) var reportedRunning = false
     var details: ContainerDetails?
     private var waitFailures = 0
-    /// A failed stop was followed by a SIGKILL; not repeated.
-    private var escalatedToKill = false
+    /// SIGKILLs asked of the engine after a failed stop.
+    private var killAttempts = 0
     /// The grace period of the stop last asked of the engine, once one was.
     private var stopGrace: Duration?
 
@@ -121,7 +30,7 @@ struct TaskLifecycle {
 
     var isTerminal: Bool {
         switch state {
-        case .terminated, .removing, .finished: true
+        case .terminated, .removing, .killingBeforeExit, .finished: true
         default: false
         }
     }
@@ -203,11 +112,11 @@ extension TaskLifecycle {
             termination = .healthFailure(message: message, grace: configuration.defaultGrace)
             state = .stopping(containerID: containerID, draining: false)
             return [stopAction(containerID, grace: configuration.defaultGrace)]
-        case (.running(let containerID), .kill(let grace)):
+        case (.running(let containerID), .kill(let grace, _)):
             termination = .killed(grace: grace)
             state = .stopping(containerID: containerID, draining: true)
             return killingUpdate(grace: grace) + [.drain]
-        case (.inspecting(let containerID), .kill(let grace)):
+        case (.inspecting(let containerID), .kill(let grace, _)):
             // Health checking has not started, so there is nothing to drain.
             termination = .killed(grace: grace)
             state = .stopping(containerID: containerID, draining: false)
@@ -220,7 +129,7 @@ extension TaskLifecycle {
         // A KILL or SHUTDOWN before any container exists: end now. A pull may take minutes (a stalled registry), and
         // neither a scheduler's KILL nor the agent's SHUTDOWN grace period should wait for it; the late answer finds
         // the task terminated and is ignored (the engine finishes the pull into its cache).
-        case (.checkingImage, .kill(let grace)), (.pulling, .kill(let grace)):
+        case (.checkingImage, .kill(let grace, _)), (.pulling, .kill(let grace, _)):
             guard termination == nil else { return [] }
             termination = .killed(grace: grace)
             return killingUpdate(grace: grace) + killedDuringLaunch(containerID: nil)
@@ -229,7 +138,7 @@ extension TaskLifecycle {
             return killedDuringLaunch(containerID: nil)
         // A KILL or SHUTDOWN while a container is being created, armed or started: acted on when the call completes,
         // so that the container is stopped and removed rather than left behind.
-        case (.creating, .kill(let grace)), (.arming, .kill(let grace)), (.starting, .kill(let grace)):
+        case (.creating, .kill(let grace, _)), (.arming, .kill(let grace, _)), (.starting, .kill(let grace, _)):
             guard termination == nil else { return [] }
             termination = .killed(grace: grace)
             return killingUpdate(grace: grace)
@@ -251,9 +160,28 @@ extension TaskLifecycle {
             guard let current = stopGrace, grace < current else { return [] }
             if case .killed = termination { termination = .shutdown(grace: grace) }
             return [stopAction(containerID, grace: grace)]
+        case (.stopping(let containerID, let draining), .kill(let grace, let elapsed)):
+            // A later KILL can only shorten the stop: its grace counts from the first stop, so the engine is asked
+            // again with what is left of it (after a drain, the stop to come takes the shorter grace).
+            guard let current = termination, grace < current.grace else { return [] }
+            termination = current.withGrace(grace)
+            return draining ? [] : [stopAction(containerID, grace: max(.zero, grace - elapsed))]
         case (.stopping(let containerID, _), .stopFailed):
-            guard !escalatedToKill else { return [] }
-            escalatedToKill = true
+            guard killAttempts == 0 else { return [] }
+            killAttempts = 1
+            return [.kill(containerID: containerID)]
+        case (.stopping, .killFailed(.engine(status: 404, _))):
+            // The container is gone; the wait reports the end.
+            return []
+        case (.stopping(let containerID, _), .killFailed(let error)):
+            guard killAttempts < configuration.maxKillAttempts else {
+                state = .terminated(containerID: containerID)
+                return [.cancelWait, .report(unstoppableUpdate(error, attempts: killAttempts)), .containerExited]
+            }
+            let pause = configuration.killRetryDelay * (1 << min(killAttempts - 1, 4))
+            return [.scheduleKillRetry(after: min(pause, .seconds(8)))]
+        case (.stopping(let containerID, _), .killRetryDue):
+            killAttempts += 1
             return [.kill(containerID: containerID)]
 
         // The wait's answer, from any state where the container may run.
@@ -291,9 +219,30 @@ extension TaskLifecycle {
             }
             state = .finished
             return [.finish]
-        case (.removing, .removed):
+        case (.removing, .removed), (.killingBeforeExit, .killed), (.killingBeforeExit, .killFailed):
             state = .finished
             return [.finish]
+
+        // origin: any state, when the executor exits without waiting any longer
+        case (.idle, .cleanUpBeforeExit), (.checkingImage, .cleanUpBeforeExit), (.pulling, .cleanUpBeforeExit),
+            (.creating, .cleanUpBeforeExit):
+            // No container yet (one still being created is left to the engine: the process is about to end).
+            state = .finished
+            return [.report(abandonedUpdate()), .finish]
+        case (.arming(let containerID), .cleanUpBeforeExit), (.starting(let containerID), .cleanUpBeforeExit),
+            (.inspecting(let containerID), .cleanUpBeforeExit), (.running(let containerID), .cleanUpBeforeExit),
+            (.stopping(let containerID, _), .cleanUpBeforeExit),
+            (.checkingExit(let containerID, _), .cleanUpBeforeExit):
+            let ending: [Action] = [.cancelWait, .report(abandonedUpdate()), .containerExited]
+            if configuration.keepContainers {
+                state = .killingBeforeExit(containerID: containerID)
+                return ending + [.kill(containerID: containerID)]
+            }
+            state = .removing(containerID: containerID)
+            return ending + [.remove(containerID: containerID)]
+        case (.terminated, .cleanUpBeforeExit):
+            // The same as the acknowledgement: the container has stopped already.
+            return handle(.terminalAcknowledged)
 
         default:
             // A late or repeated event (a second KILL, a callback for a phase already left): nothing to do.
@@ -341,13 +290,5 @@ extension TaskLifecycle {
 
     private func killingUpdate(grace: Duration) -> [Action] {
         configuration.sendsKillingState ? [.report(killingStatusUpdate(grace: grace))] : []
-    }
-}
-
-extension TaskLifecycle.Termination {
-    var grace: Duration {
-        switch self {
-        case .killed(let grace), .shutdown(let grace), .healthFailure(_, let grace): grace
-        }
     }
 }

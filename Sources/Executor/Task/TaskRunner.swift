@@ -12,8 +12,13 @@ protocol TaskRunner: AnyObject {
     func kill(gracePeriod: Duration?)
     /// SHUTDOWN (or the agent is lost): stop within `grace` and send the terminal update.
     func shutdown(grace: Duration)
-    /// The agent acknowledged the task's terminal update: clean up, then call the finished callback.
+    /// The task's terminal update is settled: acknowledged by the agent, refused by it for good, or undeliverable
+    /// (the agent is lost). Clean up (remove the container), then call the finished callback.
     func terminalUpdateAcknowledged()
+    /// The executor exits without waiting any longer (a fail-safe or the shutdown deadline): stop and remove the
+    /// container now, whatever the task is doing, sending its terminal update first if it was not sent; then call
+    /// the finished callback.
+    func cleanUpBeforeExit()
 }
 
 /// What the executor gives a runner it makes.

@@ -20,14 +20,17 @@ final class TaskSupervisor: @unchecked Sendable {
         var credentials = RegistryCredentials()
         /// The first pause before re-registering a broken wait; doubled for each further one (at most 8 s).
         var waitRetryDelay: Duration = .milliseconds(500)
+        /// The first pause before another SIGKILL when the engine failed to stop and then to kill the container.
+        var killRetryDelay: Duration = .seconds(1)
     }
 
     /// Consecutive broken log streams followed again (an engine restart breaks one; a broken engine, every one).
-    static let maxLogRetries = 5
+    static let maxLogRetries = ContainerLogFollower.maxRetries
 
     let configuration: Configuration
     private let loop: EventLoop
-    private let engine: any DockerEngine
+    /// Internal (not private) for the launch calls in `TaskSupervisor+Launching.swift`, as is `handle(_:)`.
+    let engine: any DockerEngine
     private let reporter: any StatusReporter
     private let logSink: any ContainerLogSink
     private let makeHealthChecking: ([String: String]) -> any TaskHealthChecking
@@ -39,13 +42,12 @@ final class TaskSupervisor: @unchecked Sendable {
     private var lifecycle: TaskLifecycle?
     private var health: (any TaskHealthChecking)?
     private var waitHandle: (any DockerStreamHandle)?
-    private var logHandle: (any DockerStreamHandle)?
+    private var logs: ContainerLogFollower?
     private var waitRetryTimer: ScheduledTimer?
     private var waitRetries = 0
-    private var logRetryTimer: ScheduledTimer?
-    private var logRetries = 0
-    /// When the container's output last arrived (seconds since the epoch), to re-follow from there.
-    private var lastLogOutput: Double?
+    private var killRetryTimer: ScheduledTimer?
+    /// When the first stop was asked of the engine (monotonic), for a later KILL that shortens it.
+    private var stopStartedAt: Duration?
     private var pendingEvents: [TaskLifecycle.Event] = []
     private var isHandling = false
 
@@ -104,7 +106,8 @@ final class TaskSupervisor: @unchecked Sendable {
                 configuration: .init(
                     taskID: taskID, image: spec.image.text, forcePull: spec.forcePull,
                     sendsKillingState: configuration.sendsKillingState, keepContainers: settings.keepContainers,
-                    defaultGrace: task.killGracePeriod ?? settings.killTaskTimeout))
+                    defaultGrace: task.killGracePeriod ?? settings.killTaskTimeout,
+                    killRetryDelay: configuration.killRetryDelay))
             health = makeHealthChecking(spec.taskLabels)
             Log.info("Launching task \(taskID) as container \(spec.name) from image \(spec.image).")
             for warning in spec.warnings { Log.warning("Task \(taskID): \(warning)") }
@@ -117,12 +120,14 @@ final class TaskSupervisor: @unchecked Sendable {
         }
     }
 
-    /// The agent's KILL. The grace is the KILL's kill policy, else the task's, else EXECUTOR_KILL_TASK_TIMEOUT.
+    /// The agent's KILL. The grace is the KILL's kill policy, else the task's, else EXECUTOR_KILL_TASK_TIMEOUT. A
+    /// later KILL with a shorter grace shortens a stop under way.
     func kill(gracePeriod: Duration?) {
         loop.assertOnLoop()
         let grace = gracePeriod ?? task?.killGracePeriod ?? configuration.settings.killTaskTimeout
         Log.info("Task \(taskID ?? "?"): kill requested with a grace period of \(grace.shortDescription).")
-        handle(.kill(grace: grace))
+        let elapsed = stopStartedAt.map { EventLoop.monotonicNow() - $0 } ?? .zero
+        handle(.kill(grace: grace, elapsed: elapsed))
     }
 
     /// SHUTDOWN from the agent, or SIGTERM/SIGINT: stop the container within `grace` and send the terminal update.
@@ -132,15 +137,22 @@ final class TaskSupervisor: @unchecked Sendable {
         handle(.shutdown(grace: grace))
     }
 
-    /// The agent acknowledged the terminal update: the container may go.
+    /// The terminal update is settled (acknowledged, refused or undeliverable): the container may go.
     func terminalUpdateAcknowledged() {
         loop.assertOnLoop()
         handle(.terminalAcknowledged)
     }
 
+    /// The executor exits without waiting any longer: stop and remove the container now.
+    func cleanUpBeforeExit() {
+        loop.assertOnLoop()
+        Log.info("Task \(taskID ?? "?"): the executor is exiting; removing the container now.")
+        handle(.cleanUpBeforeExit)
+    }
+
     // MARK: - Event processing
 
-    private func handle(_ event: TaskLifecycle.Event) {
+    func handle(_ event: TaskLifecycle.Event) {
         pendingEvents.append(event)
         guard !isHandling else { return }
         isHandling = true
@@ -165,31 +177,11 @@ final class TaskSupervisor: @unchecked Sendable {
         case .report(let update):
             reporter.report(update)
         case .checkImage:
-            engine.imageExists(spec.image) { [self] result in
-                switch result {
-                case .success(let present): handle(.imageChecked(present: present))
-                case .failure(let error): handle(.imageCheckFailed(error))
-                }
-            }
+            checkImage(spec)
         case .pull:
-            let credential = configuration.credentials.credential(
-                for: spec.image, fallbackServer: configuration.settings.dockerRepository)
-            Log.info("Pulling \(spec.image)\(credential.map { " with the \($0)" } ?? " anonymously").")
-            engine.pullImage(spec.image, credential: credential) { [self] result in
-                switch result {
-                case .success: handle(.pulled)
-                case .failure(let error): handle(.pullFailed(error))
-                }
-            }
+            pull(spec)
         case .create:
-            engine.createContainer(name: spec.name, body: spec.body) { [self] result in
-                switch result {
-                case .success(let containerID):
-                    Log.info("Created container \(containerID.prefix(12)) (\(spec.name)).")
-                    handle(.created(containerID: containerID))
-                case .failure(let error): handle(.createFailed(error))
-                }
-            }
+            create(spec)
         case .armWait(let containerID, .notRunning):
             // Re-registering after a broken wait: give a restarting engine time to come back.
             let delay = min(configuration.waitRetryDelay * (1 << min(waitRetries, 4)), .seconds(8))
@@ -203,35 +195,17 @@ final class TaskSupervisor: @unchecked Sendable {
             waitHandle?.cancel()
             waitHandle = nil
         case .start(let containerID):
-            engine.startContainer(id: containerID) { [self] result in
-                switch result {
-                case .success:
-                    Log.info("Started container \(containerID.prefix(12)).")
-                    handle(.started)
-                case .failure(let error): handle(.startFailed(error))
-                }
-            }
+            start(containerID)
         case .inspectExit(let containerID):
-            engine.inspectContainer(id: containerID) { [self] result in
-                switch result {
-                case .success(let details): handle(.exitInspected(oomKilled: details.oomKilled))
-                case .failure(let error):
-                    // Without the engine's word the exit is reported as what it looks like: a SIGKILL.
-                    Log.warning("Inspecting container \(containerID.prefix(12)) after its exit failed: \(error)")
-                    handle(.exitInspected(oomKilled: false))
-                }
-            }
+            inspectExit(containerID)
         case .inspect(let containerID):
-            engine.inspectContainer(id: containerID) { [self] result in
-                switch result {
-                case .success(let details): handle(.inspected(details))
-                case .failure(let error):
-                    Log.warning("Inspecting container \(containerID.prefix(12)) failed: \(error)")
-                    handle(.inspectFailed(error))
-                }
-            }
+            inspect(containerID)
         case .followLogs(let containerID):
-            followLogs(containerID, tty: spec.hasTTY, since: nil)
+            logs = ContainerLogFollower(
+                loop: loop, engine: engine, sink: logSink, containerID: containerID, tty: spec.hasTTY,
+                retryDelay: configuration.waitRetryDelay,
+                mayRetry: { [weak self] in self.map { !$0.isTerminal } ?? false })
+            logs?.start()
         case .startHealth(let containerID):
             health?.start(
                 containerID: containerID,
@@ -241,6 +215,7 @@ final class TaskSupervisor: @unchecked Sendable {
             health?.drain { [self] in handle(.drained) }
         case .stop(let containerID, let grace):
             Log.info("Stopping container \(containerID.prefix(12)) with a grace period of \(grace.shortDescription).")
+            if stopStartedAt == nil { stopStartedAt = EventLoop.monotonicNow() }
             engine.stopContainer(id: containerID, grace: grace) { [self] result in
                 if case .failure(let error) = result {
                     Log.warning("Stopping container \(containerID.prefix(12)) failed: \(error)")
@@ -248,11 +223,19 @@ final class TaskSupervisor: @unchecked Sendable {
                 }
             }
         case .kill(let containerID):
-            engine.killContainer(id: containerID) { result in
-                if case .failure(let error) = result {
+            Log.info("Killing container \(containerID.prefix(12)).")
+            engine.killContainer(id: containerID) { [self] result in
+                switch result {
+                case .success: handle(.killed)
+                case .failure(let error):
                     Log.error("Killing container \(containerID.prefix(12)) failed: \(error)")
+                    handle(.killFailed(error))
                 }
             }
+        case .scheduleKillRetry(let pause):
+            Log.warning("Killing container \(spec.name) again in \(pause.shortDescription).")
+            let retry = LoopBound({ [self] in handle(.killRetryDue) }, loop: loop)
+            killRetryTimer = loop.schedule(after: pause) { retry.value() }
         case .containerExited:
             health?.containerExited()
         case .remove(let containerID):
@@ -286,41 +269,17 @@ final class TaskSupervisor: @unchecked Sendable {
             })
     }
 
-    /// Follows the container's output into the log sink. A stream that breaks while the container may still run
-    /// (the engine restarting) is followed again after a growing pause, from the moment the last output arrived,
-    /// so nothing is repeated; output arriving resets the count of attempts.
-    private func followLogs(_ containerID: String, tty: Bool, since: Double?) {
-        logHandle = engine.followLogs(
-            containerID: containerID, tty: tty, since: since,
-            onOutput: { [self] stream, bytes in
-                lastLogOutput = WallClock.now()
-                logRetries = 0
-                logSink.write(bytes, to: stream)
-            },
-            onEnd: { [self] error in
-                logHandle = nil
-                guard let error else { return }
-                Log.warning("Following the logs of \(containerID.prefix(12)) ended: \(error)")
-                guard !isTerminal, logRetries < Self.maxLogRetries else { return }
-                let delay = min(configuration.waitRetryDelay * (1 << min(logRetries, 4)), .seconds(8))
-                logRetries += 1
-                let refollow = LoopBound(
-                    { [self] in followLogs(containerID, tty: tty, since: lastLogOutput) }, loop: loop)
-                logRetryTimer = loop.schedule(after: delay) { refollow.value() }
-            })
-    }
-
     private func finish() {
         waitRetryTimer?.cancel()
         waitRetryTimer = nil
-        logRetryTimer?.cancel()
-        logRetryTimer = nil
+        killRetryTimer?.cancel()
+        killRetryTimer = nil
         health?.stop()
         health = nil
         waitHandle?.cancel()
         waitHandle = nil
-        logHandle?.cancel()
-        logHandle = nil
+        logs?.stop()
+        logs = nil
         onFinished()
     }
 

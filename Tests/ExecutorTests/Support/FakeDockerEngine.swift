@@ -38,6 +38,8 @@ final class FakeDockerEngine: DockerEngine, @unchecked Sendable {
     var startError: DockerError?
     var inspectError: DockerError?
     var stopError: DockerError?
+    /// The next kills fail with these, one each, in order; then kills succeed.
+    var killErrors: [DockerError] = []
     var ipAddresses = ["172.31.251.7"]
     /// What the inspect says of the OOM killer.
     var oomKilled = false
@@ -129,6 +131,7 @@ final class FakeDockerEngine: DockerEngine, @unchecked Sendable {
 
     func killContainer(id: String, completion: @escaping (Result<Void, DockerError>) -> Void) {
         calls.append(.kill(id))
+        if !killErrors.isEmpty { return completion(.failure(killErrors.removeFirst())) }
         exit(statusCode: 137)
         completion(.success(()))
     }
