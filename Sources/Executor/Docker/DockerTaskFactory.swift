@@ -6,7 +6,7 @@ struct DockerTaskFactory {
     let loop: EventLoop
     let client: DockerClient
     /// Every field but the per-framework `sendsKillingState`.
-    let configuration: TaskSupervisor.Configuration
+    var configuration: TaskSupervisor.Configuration
     let logSink: any ContainerLogSink
 
     /// Reads DOCKER_HOST and the Docker config files from `environment`. A config file that cannot be used is
@@ -16,7 +16,7 @@ struct DockerTaskFactory {
         settings: ExecutorSettings,
         sandboxDirectory: String,
         environment: [String: String],
-        logSink: any ContainerLogSink = StandardStreamsLogSink()
+        logSink: any ContainerLogSink
     ) throws(DockerError) -> DockerTaskFactory {
         let endpoint = try DockerHost.endpoint(environment: environment)
         var credentials = RegistryCredentials()

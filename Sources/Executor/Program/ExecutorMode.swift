@@ -24,13 +24,18 @@ enum ExecutorMode {
         }
 
         let loop = EventLoop.onMainQueue(label: "sidecar-executor")
-        let factory: DockerTaskFactory
+        let outputs = ProcessOutputs(loop: loop)
+        outputs.install()
+        var factory: DockerTaskFactory
         do {
             factory = try DockerTaskFactory.make(
-                loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment)
+                loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment,
+                logSink: StandardStreamsLogSink(outputs: outputs))
         } catch {
             Program.fail("\(error)")
         }
+        factory.configuration.setsProcessTitle = true
+        factory.configuration.outputs = outputs
         let connection = AgentConnection(loop: loop, environment: agentEnvironment)
         let executor = MesosExecutor(
             loop: loop, connection: connection,
@@ -42,7 +47,7 @@ enum ExecutorMode {
             },
             exit: { status in
                 Log.info("sidecar-executor exiting with status \(status)")
-                ProcessControl.exit(status)
+                ProcessOutputs.exit(status)
             })
         // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there is no configuration to reload.
         let signals = SignalWatcher(on: loop) { signal in

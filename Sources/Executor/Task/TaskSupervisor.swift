@@ -20,6 +20,10 @@ final class TaskSupervisor: @unchecked Sendable {
         var credentials = RegistryCredentials()
         /// The first pause before re-registering a broken wait; doubled for each further one (at most 8 s).
         var waitRetryDelay: Duration = .milliseconds(500)
+        /// Set `ps`'s title to the container and image once the container exists (the executor process only).
+        var setsProcessTitle = false
+        /// The process's outputs (the log relay copies its records to stdout).
+        var outputs: ProcessOutputs?
     }
 
     /// Consecutive broken log streams followed again (an engine restart breaks one; a broken engine, every one).
@@ -46,6 +50,7 @@ final class TaskSupervisor: @unchecked Sendable {
     private var logRetries = 0
     /// When the container's output last arrived (seconds since the epoch), to re-follow from there.
     private var lastLogOutput: Double?
+    private var logRelay: LogRelay?
     private var pendingEvents: [TaskLifecycle.Event] = []
     private var isHandling = false
 
@@ -108,7 +113,15 @@ final class TaskSupervisor: @unchecked Sendable {
             Log.info("Launching task \(taskID) as container \(spec.name) from image \(spec.image).")
             for warning in spec.warnings { Log.warning("Task \(taskID): \(warning)") }
             Log.debug("Task \(taskID): create body \(Self.redacted(spec.body).jsonString)")
-            handle(.launch)
+            // The relay is dialled before anything else: a destination it cannot reach fails the task at once.
+            LogRelay.openIfEnabled(settings.relay, loop: loop, stdout: configuration.outputs?.stdout) { [self] in
+                logRelay = try? $0.get()
+                if case .failure(let error) = $0 {
+                    handle(.rejected(.logRelay(error.description)))
+                } else {
+                    handle(.launch)
+                }
+            }
         } catch {
             Log.error("Task \(taskID) cannot run: \(error)")
             lifecycle = TaskLifecycle(configuration: .init(taskID: taskID, image: ""))
@@ -185,6 +198,9 @@ final class TaskSupervisor: @unchecked Sendable {
                 switch result {
                 case .success(let containerID):
                     Log.info("Created container \(containerID.prefix(12)) (\(spec.name)).")
+                    if configuration.setsProcessTitle {
+                        ProcessTitle.set("sidecar-executor \(containerID.prefix(12)) (\(spec.image.text))")
+                    }
                     handle(.created(containerID: containerID))
                 case .failure(let error): handle(.createFailed(error))
                 }
@@ -230,6 +246,7 @@ final class TaskSupervisor: @unchecked Sendable {
                 }
             }
         case .followLogs(let containerID):
+            logRelay?.start(containerID: containerID, createBody: spec.body)
             followLogs(containerID, tty: spec.hasTTY, since: nil)
         case .startHealth(let containerID):
             health?.start(
@@ -295,6 +312,7 @@ final class TaskSupervisor: @unchecked Sendable {
                 lastLogOutput = WallClock.now()
                 logRetries = 0
                 logSink.write(bytes, to: stream)
+                logRelay?.relay(bytes, from: stream)
             },
             onEnd: { [self] error in
                 logHandle = nil
@@ -320,13 +338,11 @@ final class TaskSupervisor: @unchecked Sendable {
         waitHandle = nil
         logHandle?.cancel()
         logHandle = nil
+        logRelay?.close()
+        logRelay = nil
         onFinished()
     }
 
-    /// The create body with secret-looking environment values hidden, for the debug log.
-    static func redacted(_ body: JSONValue) -> JSONValue {
-        guard var object = body.objectValue, let environment = object["Env"]?.arrayValue else { return body }
-        object["Env"] = .array(environment.map { $0.stringValue.map { .string(Redaction.environmentEntry($0)) } ?? $0 })
-        return .object(object)
-    }
+    /// The create body with every value that may hold a secret hidden, for the debug log.
+    static func redacted(_ body: JSONValue) -> JSONValue { Redaction.createBody(body) }
 }
