@@ -22,6 +22,7 @@ enum ExecutorMode {
         guard problems.isEmpty, let agentEnvironment else {
             Program.fail(ConfigurationError(problems: problems).description)
         }
+        for line in StartupDump.lines(environment: environment) { Log.info(line) }
 
         let loop = EventLoop.onMainQueue(label: "sidecar-executor")
         let outputs = ProcessOutputs(loop: loop)
