@@ -9,8 +9,10 @@ import EventLoop
 /// socket and a bounded queue (`DatagramSender`), keeps at most one unfinished line per stream, and counts what it
 /// could not send (one warning at the first loss, the totals when it closes). Confined to the loop.
 final class LogRelay: @unchecked Sendable {
-    /// The longest line relayed whole (the original's line scanner limit); a longer one is cut into records.
-    static let maxLine = 64 * 1024
+    /// The longest line relayed as one record; a longer one is cut into several. A record must fit in one UDP
+    /// datagram (65,507 bytes over IPv4), escaping included, so this is well under the original's 64 KiB line limit
+    /// (whose longest lines could not be sent at all).
+    static let maxLine = 16 * 1024
 
     let settings: LogRelaySettings
     let hostname: String
@@ -157,6 +159,10 @@ final class LogRelay: @unchecked Sendable {
             Log.warning("The log relay could not send a record to \(settings.address)\(reason); losses are counted.")
         }
     }
+
+    /// For tests: whether lines are relayed now, and the records sent.
+    var isRelayingForTests: Bool { isRelaying }
+    var sentForTests: Int { sender.sent }
 
     private func stopRelaying() {
         isRelaying = false
