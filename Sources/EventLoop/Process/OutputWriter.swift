@@ -92,7 +92,12 @@ public final class OutputWriter: @unchecked Sendable {
         case .socket, .file, .device, .closed:
             limit = 64 * 1024
         }
-        let chunk = queue.bytes.prefix(limit)
+        var chunk = queue.bytes.prefix(limit)
+        // A chunk ends at a line's end when it can, so wherever writing stops (the final flush giving up), the
+        // reader has whole lines.
+        if chunk.count < queue.count, let newline = chunk.lastIndex(of: UInt8(ascii: "\n")) {
+            chunk = chunk[...newline]
+        }
         let outcome = chunk.withUnsafeBytes { buffer in
             Result { () throws(SystemError) in
                 kind == .socket
@@ -135,6 +140,12 @@ public final class OutputWriter: @unchecked Sendable {
         guard isWaiting else { return }
         isWaiting = false
         try? watcher?.setWriteInterest(false)
+    }
+
+    /// Takes the count of dropped lines not reported yet through `onDrops` (for the report at exit).
+    public func takeUnreportedDrops() -> Int {
+        defer { unreported = 0 }
+        return unreported
     }
 
     /// The last chance for what waits, when the process exits: waits at most `milliseconds` in all for the reader.

@@ -50,8 +50,10 @@ final class ProcessOutputs: @unchecked Sendable {
 
     /// Writes what waits (at most a second per stream), for the moment the process exits.
     func flushBeforeExit() {
-        let dropped = stdout.totalDropped + stderr.totalDropped
-        if dropped > 0 { Log.info("\(dropped) output line(s) were dropped in all because a reader was behind.") }
+        for (name, writer) in [("stdout", stdout), ("stderr", stderr)] {
+            let unreported = writer.takeUnreportedDrops()
+            if unreported > 0 { Self.reportDrops(name, started: false, count: unreported) }
+        }
         stdout.flushBeforeExit()
         stderr.flushBeforeExit()
     }
