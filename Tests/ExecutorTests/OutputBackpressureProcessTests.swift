@@ -86,7 +86,10 @@ struct OutputBackpressureProcessTests {
         let lines = received.split(separator: 10)
         #expect(!lines.isEmpty && received.count < 52_428_800, "some lines arrived, most were dropped")
         let line = Data(Self.line.utf8)
-        let bad = lines.enumerated().filter { $0.element != line }
+        // The last line may be cut: when the executor exits, the engine may still be streaming the output (under
+        // load the stream lags behind the exit), and the stream ends wherever it was. Every other line is whole.
+        #expect(lines.last.map { line.starts(with: $0) } == true)
+        let bad = lines.dropLast().enumerated().filter { $0.element != line }
         #expect(
             bad.isEmpty,
             "only whole lines reach the reader: \(bad.count) of \(lines.count), at \(bad.prefix(3).map { ($0.offset, String(decoding: $0.element.prefix(120), as: UTF8.self)) })"

@@ -115,7 +115,8 @@ final class TaskSupervisor: @unchecked Sendable {
             Log.debug("Task \(taskID): create body \(Self.redacted(spec.body).jsonString)")
             // The relay is dialled before anything else: a destination it cannot reach fails the task at once.
             LogRelay.openIfEnabled(settings.relay, loop: loop, stdout: configuration.outputs?.stdout) { [self] in
-                logRelay = try? $0.get()
+                // A task killed while the relay's host name was being resolved has no use for it.
+                logRelay = isTerminal ? nil : try? $0.get()
                 if case .failure(let error) = $0 {
                     handle(.rejected(.logRelay(error.description)))
                 } else {
