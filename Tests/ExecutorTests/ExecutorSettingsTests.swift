@@ -109,12 +109,11 @@ struct ExecutorSettingsTests {
         let parsed = try ExecutorSettings.parse(environment: [
             "EXECUTOR_AWS_ROLE_MAX_TTL": "744h",
             "EXECUTOR_AWS_ROLE": "my-role",
-            "EXECUTOR_RELAY_SYSLOG": "true",
             "VAULT_TOKEN": "s.secret-token",
         ])
         let warnings = parsed.warnings.joined(separator: "\n")
-        #expect(parsed.warnings.count == 4)
-        for name in ["EXECUTOR_AWS_ROLE_MAX_TTL", "EXECUTOR_AWS_ROLE", "EXECUTOR_RELAY_SYSLOG", "VAULT_TOKEN"] {
+        #expect(parsed.warnings.count == 3)
+        for name in ["EXECUTOR_AWS_ROLE_MAX_TTL", "EXECUTOR_AWS_ROLE", "VAULT_TOKEN"] {
             #expect(warnings.contains(name))
         }
         #expect(!warnings.contains("s.secret-token"), "warnings name settings, never their values")

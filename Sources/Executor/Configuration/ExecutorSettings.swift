@@ -37,6 +37,7 @@ struct ExecutorSettings: Sendable, Equatable {
     var mesosMasterPort = "5050"
     /// Sidecar's name for this host (`TASK_HOST`, set by Singularity); nil uses the state document's own.
     var taskHost: String?
+    var relay = LogRelaySettings()
 
     static let defaultSidecarURL: HTTPURL = {
         do {
@@ -171,31 +172,30 @@ extension ExecutorSettings {
             meaning: "Port of the Mesos master's /slaves for EXECUTOR_SEED_SIDECAR; empty: none in the URL.",
             apply: { settings, value throws(SettingValueError) in settings.mesosMasterPort = value }
         ),
-        notImplemented(
-            "EXECUTOR_RELAY_SYSLOG", "false", "Relay container logs as JSON over UDP.", "the syslog relay",
-            parse: parseBool
+        flag("EXECUTOR_RELAY_SYSLOG", "Relay container logs as JSON over UDP.", \.relay.relayAlways),
+        flag(
+            "EXECUTOR_RELAY_SYSLOG_STARTUP_ONLY", "Relay only the first EXECUTOR_RELAY_SYSLOG_STARTUP_TIME.",
+            \.relay.startupOnly
         ),
-        notImplemented(
-            "EXECUTOR_RELAY_SYSLOG_STARTUP_ONLY", "false", "Relay only the first EXECUTOR_RELAY_SYSLOG_STARTUP_TIME.",
-            "the syslog relay", parse: parseBool
+        duration(
+            "EXECUTOR_RELAY_SYSLOG_STARTUP_TIME", "1m", "Length of the startup-only relay window.",
+            \.relay.startupTime
         ),
-        notImplemented(
-            "EXECUTOR_RELAY_SYSLOG_STARTUP_TIME", "1m", "Length of the startup-only relay window.", "the syslog relay",
-            parse: parseDuration
+        SettingDefinition(
+            name: "EXECUTOR_SYSLOG_ADDR", defaultValue: "127.0.0.1:514",
+            meaning: "UDP destination (host:port) of relayed log lines; a failed dial fails the task.",
+            apply: { settings, value throws(SettingValueError) in settings.relay.address = value }
         ),
-        notImplemented(
-            "EXECUTOR_SYSLOG_ADDR", "127.0.0.1:514", "UDP destination of relayed log lines.", "the syslog relay"
+        flag("EXECUTOR_CONTAINER_LOGS_STDOUT", "Also write relayed lines to stdout.", \.relay.copyToStdout),
+        SettingDefinition(
+            name: "EXECUTOR_SEND_DOCKER_LABELS", defaultValue: "",
+            meaning: "Docker labels added to relayed lines (comma-separated names).",
+            apply: { settings, value throws(SettingValueError) in settings.relay.labels = LogRelaySettings.list(value) }
         ),
-        notImplemented(
-            "EXECUTOR_CONTAINER_LOGS_STDOUT", "false", "Also write relayed lines to stdout.", "the syslog relay",
-            parse: parseBool
-        ),
-        notImplemented(
-            "EXECUTOR_SEND_DOCKER_LABELS", "", "Docker labels added to relayed lines.", "the syslog relay"
-        ),
-        notImplemented(
-            "EXECUTOR_LOG_HOSTNAME", "", "Hostname field of relayed lines (default: the host's name).",
-            "the syslog relay"
+        SettingDefinition(
+            name: "EXECUTOR_LOG_HOSTNAME", defaultValue: "",
+            meaning: "Hostname field of relayed lines (default: the host's name).",
+            apply: { settings, value throws(SettingValueError) in settings.relay.hostname = value }
         ),
     ]
 

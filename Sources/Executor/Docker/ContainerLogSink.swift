@@ -7,13 +7,16 @@ protocol ContainerLogSink: AnyObject {
 }
 
 /// Container stdout to the executor's stdout, container stderr to its stderr (the executor's own log lines also go
-/// to stderr, a line at a time, so the two interleave by line).
+/// to stderr, a line at a time, so the two interleave by line), through the nonblocking writers of
+/// `ProcessOutputs`: a reader slower than the container loses whole lines, and the loop never waits for it.
 final class StandardStreamsLogSink: ContainerLogSink {
+    let outputs: ProcessOutputs
+
+    init(outputs: ProcessOutputs) {
+        self.outputs = outputs
+    }
+
     func write(_ bytes: [UInt8], to stream: DockerLogStream) {
-        let fileDescriptor: Int32 = stream == .stderr ? 2 : 1
-        bytes.withUnsafeBytes { buffer in
-            // A closed stdout (the sandbox file gone) must not stop the task: the output is dropped.
-            try? Posix.writeFully(fileDescriptor, buffer)
-        }
+        (stream == .stderr ? outputs.stderr : outputs.stdout).write(bytes, from: .relayed)
     }
 }

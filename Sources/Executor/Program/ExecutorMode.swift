@@ -22,15 +22,21 @@ enum ExecutorMode {
         guard problems.isEmpty, let agentEnvironment else {
             Program.fail(ConfigurationError(problems: problems).description)
         }
+        for line in StartupDump.lines(environment: environment) { Log.info(line) }
 
         let loop = EventLoop.onMainQueue(label: "sidecar-executor")
-        let factory: TaskFactory
+        let outputs = ProcessOutputs(loop: loop)
+        outputs.install()
+        var factory: TaskFactory
         do {
             factory = try TaskFactory.make(
-                loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment)
+                loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment,
+                logSink: StandardStreamsLogSink(outputs: outputs))
         } catch {
             Program.fail("\(error)")
         }
+        factory.configuration.setsProcessTitle = true
+        factory.configuration.outputs = outputs
         let connection = AgentConnection(loop: loop, environment: agentEnvironment)
         let executor = MesosExecutor(
             loop: loop, connection: connection,
@@ -41,7 +47,7 @@ enum ExecutorMode {
             },
             exit: { status in
                 Log.info("sidecar-executor exiting with status \(status)")
-                ProcessControl.exit(status)
+                ProcessOutputs.exit(status)
             })
         // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there is no configuration to reload.
         let signals = SignalWatcher(on: loop) { signal in

@@ -47,6 +47,6 @@ enum Program {
     /// Takes the finished message rather than a generic value: see `Log.error`.
     static func fail(_ problem: String) -> Never {
         Log.error(problem)
-        ProcessControl.exit(1)
+        ProcessOutputs.exit(1)
     }
 }

@@ -14,17 +14,22 @@ enum RunTaskMode {
         }
         let taskInfo = readTaskInfo(file)
         let loop = EventLoop.onMainQueue(label: "sidecar-executor.run-task")
+        let outputs = ProcessOutputs(loop: loop)
+        outputs.install()
         let sandbox = environment["MESOS_SANDBOX"] ?? environment["PWD"] ?? "/tmp"
-        let factory: TaskFactory
+        var factory: TaskFactory
         do {
             factory = try TaskFactory.make(
-                loop: loop, settings: settings, sandboxDirectory: sandbox, environment: environment)
+                loop: loop, settings: settings, sandboxDirectory: sandbox, environment: environment,
+                logSink: StandardStreamsLogSink(outputs: outputs))
         } catch {
             Program.fail("\(error)")
         }
-        let printer = StatusLinePrinter(loop: loop, agentID: taskInfo["agent_id"]?["value"]?.stringValue)
+        factory.configuration.outputs = outputs
+        let printer = StatusLinePrinter(
+            loop: loop, output: outputs.stdout, agentID: taskInfo["agent_id"]?["value"]?.stringValue)
         let supervisor = factory.makeSupervisor(
-            reporter: printer, sendsKillingState: true, onFinished: { ProcessControl.exit(printer.exitStatus) })
+            reporter: printer, sendsKillingState: true, onFinished: { ProcessOutputs.exit(printer.exitStatus) })
         // No agent acknowledges anything here: the terminal update counts as acknowledged once printed.
         printer.onTerminal = { supervisor.terminalUpdateAcknowledged() }
         let signals = SignalWatcher(on: loop) { signal in
@@ -62,20 +67,23 @@ enum RunTaskMode {
 /// Prints each update as the TaskStatus JSON the agent would receive, one line each. Confined to the loop.
 final class StatusLinePrinter: StatusReporter, @unchecked Sendable {
     private let loop: EventLoop
+    /// stdout, shared with the container's output: the status lines are the program's own and use its reserve.
+    private let output: OutputWriter
     private let agentID: String?
     /// Runs (on the loop, after the report returns) once the terminal update is printed.
     var onTerminal: () -> Void = {}
     private(set) var exitStatus: Int32 = 1
 
-    init(loop: EventLoop, agentID: String?) {
+    init(loop: EventLoop, output: OutputWriter, agentID: String?) {
         self.loop = loop
+        self.output = output
         self.agentID = agentID
     }
 
     func report(_ update: TaskStatusUpdate) {
         let status = TaskStatus(
             update: update, executorID: "run-task", agentID: agentID, uuid: .random(), timestamp: WallClock.now())
-        StandardStreams.write(status.json.jsonString + "\n", to: .stdout)
+        output.write(line: status.json.jsonString + "\n")
         guard update.state.isTerminal else { return }
         exitStatus = update.state == .finished || update.state == .killed ? 0 : 1
         // Deferred: the supervisor is still inside its own report call.

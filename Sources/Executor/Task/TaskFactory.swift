@@ -10,7 +10,7 @@ struct TaskFactory {
     /// What supervisors talk to: the client, wrapped to add SIDECAR_SEEDS when EXECUTOR_SEED_SIDECAR is on.
     let engine: any DockerEngine
     /// Every field but the per-framework `sendsKillingState`.
-    let configuration: TaskSupervisor.Configuration
+    var configuration: TaskSupervisor.Configuration
     let logSink: any ContainerLogSink
     /// The health checking of a task, from its labels: Sidecar's unless `SidecarDiscover=false` turns it off.
     let healthCheckingForLabels: ([String: String]) -> any TaskHealthChecking
@@ -23,7 +23,7 @@ struct TaskFactory {
         settings: ExecutorSettings,
         sandboxDirectory: String,
         environment: [String: String],
-        logSink: any ContainerLogSink = StandardStreamsLogSink(),
+        logSink: any ContainerLogSink,
         healthChecking: (([String: String]) -> any TaskHealthChecking)? = nil
     ) throws(DockerError) -> TaskFactory {
         let endpoint = try DockerHost.endpoint(environment: environment)

@@ -9,11 +9,14 @@ enum TaskInfoError: Error, Equatable, CustomStringConvertible {
     case wrongType(field: String, expected: String)
     /// The field's value is not acceptable; `reason` completes the sentence "<field> ...".
     case invalid(field: String, reason: String)
+    /// The executor's UDP log relay cannot reach its destination (EXECUTOR_SYSLOG_ADDR): the whole message.
+    case logRelay(String)
 
     /// The path of the field at fault.
     var field: String {
         switch self {
         case .missing(let field), .wrongType(let field, _), .invalid(let field, _): field
+        case .logRelay: "EXECUTOR_SYSLOG_ADDR"
         }
     }
 
@@ -22,6 +25,7 @@ enum TaskInfoError: Error, Equatable, CustomStringConvertible {
         case .missing(let field): "The TaskInfo is invalid: \(field) is missing."
         case .wrongType(let field, let expected): "The TaskInfo is invalid: \(field) is not \(expected)."
         case .invalid(let field, let reason): "The TaskInfo is invalid: \(field) \(reason)."
+        case .logRelay(let message): message
         }
     }
 }

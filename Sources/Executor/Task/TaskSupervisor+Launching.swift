@@ -28,6 +28,9 @@ extension TaskSupervisor {
             switch result {
             case .success(let containerID):
                 Log.info("Created container \(containerID.prefix(12)) (\(spec.name)).")
+                if configuration.setsProcessTitle {
+                    ProcessTitle.set("sidecar-executor \(containerID.prefix(12)) (\(spec.image.text))")
+                }
                 handle(.created(containerID: containerID))
             case .failure(let error): handle(.createFailed(error))
             }

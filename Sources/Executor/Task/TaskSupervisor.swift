@@ -22,6 +22,10 @@ final class TaskSupervisor: @unchecked Sendable {
         var waitRetryDelay: Duration = .milliseconds(500)
         /// The first pause before another SIGKILL when the engine failed to stop and then to kill the container.
         var killRetryDelay: Duration = .seconds(1)
+        /// Set `ps`'s title to the container and image once the container exists (the executor process only).
+        var setsProcessTitle = false
+        /// The process's outputs (the log relay copies its records to stdout).
+        var outputs: ProcessOutputs?
     }
 
     /// Consecutive broken log streams followed again (an engine restart breaks one; a broken engine, every one).
@@ -48,6 +52,7 @@ final class TaskSupervisor: @unchecked Sendable {
     private var killRetryTimer: ScheduledTimer?
     /// When the first stop was asked of the engine (monotonic), for a later KILL that shortens it.
     private var stopStartedAt: Duration?
+    private var logRelay: LogRelay?
     private var pendingEvents: [TaskLifecycle.Event] = []
     private var isHandling = false
 
@@ -112,7 +117,16 @@ final class TaskSupervisor: @unchecked Sendable {
             Log.info("Launching task \(taskID) as container \(spec.name) from image \(spec.image).")
             for warning in spec.warnings { Log.warning("Task \(taskID): \(warning)") }
             Log.debug("Task \(taskID): create body \(Self.redacted(spec.body).jsonString)")
-            handle(.launch)
+            // The relay is dialled before anything else: a destination it cannot reach fails the task at once.
+            LogRelay.openIfEnabled(settings.relay, loop: loop, stdout: configuration.outputs?.stdout) { [self] in
+                // A task killed while the relay's host name was being resolved has no use for it.
+                logRelay = isTerminal ? nil : try? $0.get()
+                if case .failure(let error) = $0 {
+                    handle(.rejected(.logRelay(error.description)))
+                } else {
+                    handle(.launch)
+                }
+            }
         } catch {
             Log.error("Task \(taskID) cannot run: \(error)")
             lifecycle = TaskLifecycle(configuration: .init(taskID: taskID, image: ""))
@@ -201,9 +215,10 @@ final class TaskSupervisor: @unchecked Sendable {
         case .inspect(let containerID):
             inspect(containerID)
         case .followLogs(let containerID):
+            logRelay?.start(containerID: containerID, createBody: spec.body)
             logs = ContainerLogFollower(
-                loop: loop, engine: engine, sink: logSink, containerID: containerID, tty: spec.hasTTY,
-                retryDelay: configuration.waitRetryDelay,
+                loop: loop, engine: engine, sink: logRelay.map { RelayingLogSink(logSink, relay: $0) } ?? logSink,
+                containerID: containerID, tty: spec.hasTTY, retryDelay: configuration.waitRetryDelay,
                 mayRetry: { [weak self] in self.map { !$0.isTerminal } ?? false })
             logs?.start()
         case .startHealth(let containerID):
@@ -280,13 +295,11 @@ final class TaskSupervisor: @unchecked Sendable {
         waitHandle = nil
         logs?.stop()
         logs = nil
+        logRelay?.close()
+        logRelay = nil
         onFinished()
     }
 
-    /// The create body with secret-looking environment values hidden, for the debug log.
-    static func redacted(_ body: JSONValue) -> JSONValue {
-        guard var object = body.objectValue, let environment = object["Env"]?.arrayValue else { return body }
-        object["Env"] = .array(environment.map { $0.stringValue.map { .string(Redaction.environmentEntry($0)) } ?? $0 })
-        return .object(object)
-    }
+    /// The create body with every value that may hold a secret hidden, for the debug log.
+    static func redacted(_ body: JSONValue) -> JSONValue { Redaction.createBody(body) }
 }
