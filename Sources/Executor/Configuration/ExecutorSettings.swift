@@ -31,6 +31,8 @@ struct ExecutorSettings: Sendable, Equatable {
     var debug = false
     /// Keep the container after its terminal update is acknowledged (for post-mortems) instead of removing it.
     var keepContainers = false
+    /// Fail a task whose Docker parameters name an option sidecar-executor does not support (instead of warning).
+    var strictParameters = false
     /// Sidecar's name for this host (`TASK_HOST`, set by Singularity); nil uses the state document's own.
     var taskHost: String?
 
@@ -187,6 +189,11 @@ extension ExecutorSettings {
             "EXECUTOR_KEEP_CONTAINERS",
             "Keep the task's container after its terminal update is acknowledged instead of removing it (new).",
             \.keepContainers
+        ),
+        flag(
+            "EXECUTOR_STRICT_PARAMETERS",
+            "Fail a task whose Docker parameters name an option sidecar-executor does not support, instead of warning (new).",
+            \.strictParameters
         ),
         notImplemented(
             "EXECUTOR_SEED_SIDECAR", "false", "Inject SIDECAR_SEEDS from the Mesos master's worker list.",

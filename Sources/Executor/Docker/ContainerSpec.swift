@@ -21,6 +21,8 @@ struct ContainerSpec: Sendable {
         var sandboxDirectory: String
         /// TASK_HOST from the executor's own environment, used when the TaskInfo's executor environment has none.
         var taskHost: String?
+        /// EXECUTOR_STRICT_PARAMETERS: an unsupported Docker parameter fails the task instead of being warned about.
+        var strictParameters = false
     }
 
     /// Where the sandbox appears inside the container, as with Mesos's docker executor.
@@ -74,7 +76,11 @@ struct ContainerSpec: Sendable {
         if let workdir = parts.workingDirectory { config["WorkingDir"] = .string(workdir) }
         let hasTTY = container.hasTTY || parts.tty
         if hasTTY { config["Tty"] = true }
-        config["HostConfig"] = .object(try parts.hostConfig(task: task))
+        var host = try parts.hostConfig(task: task)
+        ContainerParts.merge(try DockerContainerInfoOptions.hostConfig(for: task), into: &host)
+        ContainerParts.merge(parts.runOptions.host, into: &host)
+        ContainerParts.merge(parts.runOptions.config, into: &config)
+        config["HostConfig"] = .object(host)
         return ContainerSpec(
             name: ContainerName.forTask(id: task.taskID),
             image: image,

@@ -53,6 +53,12 @@ struct TaskLifecycle {
         case shutdown(grace: Duration)
         case healthChanged(healthy: Bool)
         case healthFailed(message: String)
+        /// A TaskInfo check's result worth a TASK_RUNNING update (`healthy` or `check_status`).
+        case checkReported(CheckReport)
+        /// The TaskInfo health check reached its threshold: the task is killed and ends TASK_KILLED, `healthy: false`.
+        case healthCheckKill(message: String)
+        /// `max_completion_time` ran out: the task is killed at once and ends TASK_FAILED.
+        case maxCompletionTimeReached(limit: Duration)
         case drained
         case stopFailed(DockerError)
         case terminalAcknowledged
@@ -85,6 +91,8 @@ struct TaskLifecycle {
         case killed(grace: Duration)
         case shutdown(grace: Duration)
         case healthFailure(message: String, grace: Duration)
+        case healthCheckKill(message: String, grace: Duration)
+        case maxCompletionTime(limit: Duration)
     }
 
     /// What the lifecycle needs to know up front.
@@ -98,6 +106,9 @@ struct TaskLifecycle {
         var keepContainers = false
         /// The grace of a health-failure stop (the task's kill policy or EXECUTOR_KILL_TASK_TIMEOUT).
         var defaultGrace: Duration = .seconds(5)
+        /// A TaskInfo health check runs: its results set `healthy`, and Sidecar's verdict changes are not reported
+        /// (Sidecar's failure policy still fails the task).
+        var healthCheckSetsHealthy = false
         /// Consecutive broken waits tolerated before the container is declared lost (the supervisor spaces the
         /// re-registrations out, so this rides out an engine restart).
         var maxWaitFailures = 5
@@ -198,7 +209,30 @@ extension TaskLifecycle {
 
         // origin: running
         case (.running, .healthChanged(let healthy)):
+            guard !configuration.healthCheckSetsHealthy else { return [] }
             return [.report(runningUpdate(healthy: healthy))]
+        case (.running, .checkReported(let report)):
+            return [.report(checkUpdate(report))]
+        case (.running(let containerID), .healthCheckKill(let message)):
+            let grace = configuration.defaultGrace
+            termination = .healthCheckKill(message: message, grace: grace)
+            state = .stopping(containerID: containerID, draining: false)
+            return killingUpdate(grace: grace) + [stopAction(containerID, grace: grace)]
+        case (.running(let containerID), .maxCompletionTimeReached(let limit)),
+            (.inspecting(let containerID), .maxCompletionTimeReached(let limit)):
+            termination = .maxCompletionTime(limit: limit)
+            state = .stopping(containerID: containerID, draining: false)
+            return killingUpdate(grace: .zero) + [stopAction(containerID, grace: .zero)]
+        case (.checkingImage, .maxCompletionTimeReached(let limit)), (.pulling, .maxCompletionTimeReached(let limit)):
+            guard termination == nil else { return [] }
+            termination = .maxCompletionTime(limit: limit)
+            return killedDuringLaunch(containerID: nil)
+        case (.creating, .maxCompletionTimeReached(let limit)), (.arming, .maxCompletionTimeReached(let limit)),
+            (.starting, .maxCompletionTimeReached(let limit)):
+            // Acted on when the call completes, as a KILL is.
+            guard termination == nil else { return [] }
+            termination = .maxCompletionTime(limit: limit)
+            return []
         case (.running(let containerID), .healthFailed(let message)):
             termination = .healthFailure(message: message, grace: configuration.defaultGrace)
             state = .stopping(containerID: containerID, draining: false)
@@ -336,6 +370,7 @@ extension TaskLifecycle {
 
     private mutating func killedDuringLaunch(containerID: String?) -> [Action] {
         state = .terminated(containerID: containerID)
+        if case .maxCompletionTime(let limit) = termination { return [.report(maxCompletionUpdate(limit, exit: nil))] }
         return [.report(killedDuringLaunchUpdate())]
     }
 
@@ -347,7 +382,9 @@ extension TaskLifecycle {
 extension TaskLifecycle.Termination {
     var grace: Duration {
         switch self {
-        case .killed(let grace), .shutdown(let grace), .healthFailure(_, let grace): grace
+        case .killed(let grace), .shutdown(let grace), .healthFailure(_, let grace), .healthCheckKill(_, let grace):
+            grace
+        case .maxCompletionTime: .zero
         }
     }
 }

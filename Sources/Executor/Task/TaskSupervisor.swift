@@ -31,6 +31,7 @@ final class TaskSupervisor: @unchecked Sendable {
     private let reporter: any StatusReporter
     private let logSink: any ContainerLogSink
     private let makeHealthChecking: ([String: String]) -> any TaskHealthChecking
+    private let makeChecks: ((TaskInfo) -> (any TaskChecking)?)?
     private let onFinished: () -> Void
 
     private(set) var taskID: String?
@@ -38,6 +39,10 @@ final class TaskSupervisor: @unchecked Sendable {
     private var spec: ContainerSpec?
     private var lifecycle: TaskLifecycle?
     private var health: (any TaskHealthChecking)?
+    /// The TaskInfo's own health check and check, when it has them.
+    private var checks: (any TaskChecking)?
+    /// `max_completion_time`, armed at launch.
+    private var completionTimer: ScheduledTimer?
     private var waitHandle: (any DockerStreamHandle)?
     private var logHandle: (any DockerStreamHandle)?
     private var waitRetryTimer: ScheduledTimer?
@@ -51,6 +56,7 @@ final class TaskSupervisor: @unchecked Sendable {
 
     /// - Parameters:
     ///   - makeHealthChecking: the health checker for the task's labels (`SidecarDiscover=false` turns it off).
+    ///   - makeChecks: the TaskInfo's own checks; nil: `MesosTaskChecks` over the engine.
     ///   - onFinished: called once nothing is left to do: the terminal update was acknowledged and the container
     ///     removed (or kept). The executor may exit then.
     init(
@@ -60,6 +66,7 @@ final class TaskSupervisor: @unchecked Sendable {
         reporter: any StatusReporter,
         logSink: any ContainerLogSink,
         makeHealthChecking: @escaping ([String: String]) -> any TaskHealthChecking,
+        makeChecks: ((TaskInfo) -> (any TaskChecking)?)? = nil,
         onFinished: @escaping () -> Void
     ) {
         self.configuration = configuration
@@ -68,6 +75,7 @@ final class TaskSupervisor: @unchecked Sendable {
         self.reporter = reporter
         self.logSink = logSink
         self.makeHealthChecking = makeHealthChecking
+        self.makeChecks = makeChecks
         self.onFinished = onFinished
     }
 
@@ -95,16 +103,20 @@ final class TaskSupervisor: @unchecked Sendable {
             let options = ContainerSpec.Options(
                 forceCPULimit: settings.forceCPULimit, forceMemoryLimit: settings.forceMemoryLimit,
                 useCPUShares: settings.useCPUShares, hostCPUCount: configuration.hostCPUCount,
-                sandboxDirectory: configuration.sandboxDirectory, taskHost: settings.taskHost)
+                sandboxDirectory: configuration.sandboxDirectory, taskHost: settings.taskHost,
+                strictParameters: settings.strictParameters)
             let spec = try ContainerSpec.make(task: task, options: options)
             self.task = task
             self.spec = spec
+            checks = makeChecks.map { $0(task) } ?? MesosTaskChecks.make(for: task, loop: loop, engine: engine)
             lifecycle = TaskLifecycle(
                 configuration: .init(
                     taskID: taskID, image: spec.image.text, forcePull: spec.forcePull,
                     sendsKillingState: configuration.sendsKillingState, keepContainers: settings.keepContainers,
-                    defaultGrace: task.killGracePeriod ?? settings.killTaskTimeout))
+                    defaultGrace: task.killGracePeriod ?? settings.killTaskTimeout,
+                    healthCheckSetsHealthy: checks?.setsHealthy ?? false))
             health = makeHealthChecking(spec.taskLabels)
+            armCompletionTimer(task.maxCompletionTime)
             Log.info("Launching task \(taskID) as container \(spec.name) from image \(spec.image).")
             for warning in spec.warnings { Log.warning("Task \(taskID): \(warning)") }
             Log.debug("Task \(taskID): create body \(Self.redacted(spec.body).jsonString)")
@@ -236,9 +248,13 @@ final class TaskSupervisor: @unchecked Sendable {
                 containerID: containerID,
                 onVerdictChange: { [self] healthy in handle(.healthChanged(healthy: healthy)) },
                 onFailure: { [self] message in handle(.healthFailed(message: message)) })
+            checks?.start(
+                containerID: containerID, onReport: { [self] report in handle(.checkReported(report)) },
+                onKill: { [self] message in handle(.healthCheckKill(message: message)) })
         case .drain:
             health?.drain { [self] in handle(.drained) }
         case .stop(let containerID, let grace):
+            checks?.stop()
             Log.info("Stopping container \(containerID.prefix(12)) with a grace period of \(grace.shortDescription).")
             engine.stopContainer(id: containerID, grace: grace) { [self] result in
                 if case .failure(let error) = result {
@@ -254,6 +270,7 @@ final class TaskSupervisor: @unchecked Sendable {
             }
         case .containerExited:
             health?.containerExited()
+            checks?.stop()
         case .remove(let containerID):
             engine.removeContainer(id: containerID) { [self] result in
                 if case .failure(let error) = result {
@@ -316,11 +333,26 @@ final class TaskSupervisor: @unchecked Sendable {
         logRetryTimer = nil
         health?.stop()
         health = nil
+        checks?.stop()
+        checks = nil
+        completionTimer?.cancel()
+        completionTimer = nil
         waitHandle?.cancel()
         waitHandle = nil
         logHandle?.cancel()
         logHandle = nil
         onFinished()
+    }
+
+    /// Kills the task when `limit` (its max_completion_time) runs out, counted from the launch as Mesos does.
+    private func armCompletionTimer(_ limit: Duration?) {
+        guard let limit else { return }
+        let reached = LoopBound(
+            { [self] in
+                Log.warning("Task \(taskID ?? "?") ran past its max_completion_time of \(limit.shortDescription).")
+                handle(.maxCompletionTimeReached(limit: limit))
+            }, loop: loop)
+        completionTimer = loop.schedule(after: limit) { reached.value() }
     }
 
     /// The create body with secret-looking environment values hidden, for the debug log.
