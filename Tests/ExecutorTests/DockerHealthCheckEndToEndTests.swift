@@ -7,8 +7,10 @@ import Testing
 /// TaskInfo health checks, checks, max_completion_time and the new Docker parameters against the private engine.
 @Suite(.serialized)
 struct DockerHealthCheckEndToEndTests {
-    /// busybox's httpd, daemonized on 8080, so that `killall httpd` stops the server and not the task.
-    static let serveThenSleep = "httpd -p 8080 -h /www && sleep 300"
+    /// busybox's httpd, daemonized, so that `killall httpd` stops the server and not the task. It listens on the
+    /// container's loopback only: a probe from the executor's own network could not reach it, only one made from
+    /// inside the container's network namespace.
+    static let serveThenSleep = "httpd -p 127.0.0.1:8080 -h /www && sleep 300"
 
     private func bridgeProfile(_ what: String) -> Bool {
         guard DockerTestEngine.profile == "bridge" else {
@@ -157,7 +159,7 @@ struct DockerHealthCheckEndToEndTests {
             ("memory", "64m"), ("memory-reservation", "32m"), ("shm-size", "16m"), ("pids-limit", "100"),
             ("ulimit", "nofile=1024:2048"), ("stop-signal", "SIGQUIT"), ("stop-timeout", "7"),
             ("oom-score-adj", "100"), ("cpu-shares", "256"), ("tmpfs", "/scratch:size=8m"),
-            ("security-opt", "no-new-privileges"), ("group-add", "audio"), ("read-only", "true"),
+            ("security-opt", "no-new-privileges"), ("group-add", "4242"), ("read-only", "true"),
             ("entrypoint", "/bin/sh"),
         ]
         var task = run.taskInfo(shell: nil)
@@ -165,7 +167,7 @@ struct DockerHealthCheckEndToEndTests {
             parameters.map { ["key": .string($0.0), "value": .string($0.1)] })
         task[path: "command"] = ["shell": false, "value": "-c", "arguments": ["sleep 300"]]
         run.launch(task)
-        #expect(run.waitFor(.running))
+        #expect(run.waitFor(.running), "\(run.updates.map { $0.message ?? "" })")
         let inspect = try #require(try DockerTestEngine.inspect(try containerName(run)))
         let host = try #require(inspect["HostConfig"])
         #expect(host["Memory"] == 67_108_864)
@@ -177,7 +179,7 @@ struct DockerHealthCheckEndToEndTests {
         #expect(host["CpuShares"] == 256)
         #expect(host["Tmpfs"] == ["/scratch": "size=8m"])
         #expect(host["SecurityOpt"] == ["no-new-privileges"])
-        #expect(host["GroupAdd"] == ["audio"])
+        #expect(host["GroupAdd"] == ["4242"])
         #expect(host["ReadonlyRootfs"] == true)
         #expect(inspect["Config"]?["StopSignal"] == "SIGQUIT")
         #expect(inspect["Config"]?["StopTimeout"] == 7)
