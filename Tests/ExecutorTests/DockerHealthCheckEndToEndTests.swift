@@ -108,6 +108,39 @@ struct DockerHealthCheckEndToEndTests {
         #expect(run.waitFor(.killed))
     }
 
+    @Test func aCommandOutlivingItsTimeoutIsAFailureAndItsProcessIsKilled() throws {
+        let run = try DockerEndToEndRun(name: "hc-timeout", runsChecks: true)
+        defer { run.tearDown() }
+        run.launch(
+            run.taskInfo(
+                shell: "sleep 300",
+                [
+                    (
+                        "health_check",
+                        [
+                            "type": "COMMAND", "command": ["value": "sleep 77"], "delay_seconds": 0.1,
+                            "interval_seconds": 600, "timeout_seconds": 0.5, "grace_period_seconds": 0,
+                        ]
+                    )
+                ]))
+        #expect(
+            DockerTestEngine.waitUntil(run.loop, timeout: .seconds(30)) {
+                run.reporter.updates.contains { $0.healthy == false }
+            })
+        #expect(run.updates.first { $0.healthy == false }?.message?.contains("no answer within 500ms") == true)
+        // The abandoned exec's process is killed, not left running in the container.
+        var processes = ""
+        for _ in 0..<100 {
+            processes = try DockerTestEngine.cli(["top", try containerName(run)]).output
+            if !processes.contains("sleep 77") { break }
+            usleep(100_000)
+        }
+        #expect(!processes.contains("sleep 77"), "\(processes)")
+        #expect(run.states.last == .running)
+        run.kill(grace: .seconds(1))
+        #expect(run.waitFor(.killed))
+    }
+
     @Test func aCheckResultChangeIsReportedWithCheckStatus() throws {
         let run = try DockerEndToEndRun(name: "check-cmd", runsChecks: true)
         defer { run.tearDown() }
