@@ -1,4 +1,5 @@
 import EventLoop
+import Foundation
 import Testing
 
 @testable import Executor
@@ -256,6 +257,28 @@ struct DockerRunOptionsTests {
         options.forceMemoryLimit = true
         #expect(try body([("memory", "1g")], options: options)[path: "HostConfig.Memory"] == 1_073_741_824)
         #expect(try body([], options: options)[path: "HostConfig.Memory"] == 268_435_456)
+    }
+
+    @Test func cpusReplacesTheForcedCPUQuota() throws {
+        var options = TaskInfoFixture.options
+        options.forceCPULimit = true
+        let forced = try body([("cpus", "2")], options: options)
+        #expect(forced[path: "HostConfig.NanoCpus"] == 2_000_000_000)
+        #expect(forced[path: "HostConfig.CpuQuota"] == nil)
+        #expect(forced[path: "HostConfig.CpuPeriod"] == nil)
+        #expect(try body([], options: options)[path: "HostConfig.CpuQuota"] == 25000)
+    }
+
+    @Test func theReadmeHasARowForEveryOption() throws {
+        let readme = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let keys = Set(DockerRunOptions.table.keys).union(DockerRunOptions.ignored.keys)
+            .union(DockerRunOptions.refused.keys)
+        for key in keys.sorted() {
+            #expect(text.contains("`\(key)`"), "README row for the parameter \(key)")
+        }
     }
 
     @Test func aVolumeOptionJoinsTheSandboxBind() throws {

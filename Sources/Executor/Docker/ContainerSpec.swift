@@ -79,6 +79,11 @@ struct ContainerSpec: Sendable {
         var host = try parts.hostConfig(task: task)
         ContainerParts.merge(try DockerContainerInfoOptions.hostConfig(for: task), into: &host)
         ContainerParts.merge(parts.runOptions.host, into: &host)
+        if parts.runOptions.host["NanoCpus"] != nil {
+            // `cpus` replaces the quota EXECUTOR_FORCE_CPU_LIMIT derives: the engine refuses both at once.
+            _ = host.removeValue(forKey: "CpuPeriod")
+            _ = host.removeValue(forKey: "CpuQuota")
+        }
         ContainerParts.merge(parts.runOptions.config, into: &config)
         config["HostConfig"] = .object(host)
         return ContainerSpec(
