@@ -332,6 +332,66 @@ struct DockerContainerInfoOptionsTests {
             ])
     }
 
+    @Test func aDockerVolumeDriverIsTheContainersVolumeDriver() throws {
+        let body = try body([
+            (
+                "container.volumes",
+                [
+                    [
+                        "mode": "RW", "container_path": "/data",
+                        "source": ["type": "DOCKER_VOLUME", "docker_volume": ["name": "vol1", "driver": "rexray"]],
+                    ]
+                ]
+            )
+        ])
+        #expect(body[path: "HostConfig.VolumeDriver"] == "rexray")
+        #expect(body[path: "HostConfig.Binds"]?.arrayValue?.last == "vol1:/data")
+    }
+
+    @Test func twoVolumeDriversFailTheTask() {
+        let volume: (String, String) -> JSONValue = { name, driver in
+            [
+                "mode": "RW", "container_path": .string("/\(name)"),
+                "source": [
+                    "type": "DOCKER_VOLUME", "docker_volume": ["name": .string(name), "driver": .string(driver)],
+                ],
+            ]
+        }
+        #expect {
+            _ = try body([("container.volumes", [volume("a", "rexray"), volume("b", "local")])])
+        } throws: { error in
+            (error as? TaskInfoError)?.field == "container.volumes[1].source.docker_volume.driver"
+        }
+    }
+
+    @Test func dockerVolumeDriverOptionsMakeAMount() throws {
+        let body = try body([
+            (
+                "container.volumes",
+                [
+                    [
+                        "mode": "RO", "container_path": "/cache",
+                        "source": [
+                            "type": "DOCKER_VOLUME",
+                            "docker_volume": [
+                                "name": "cache", "driver": "local",
+                                "driver_options": ["parameter": [["key": "type", "value": "tmpfs"]]],
+                            ],
+                        ],
+                    ]
+                ]
+            )
+        ])
+        #expect(
+            body[path: "HostConfig.Mounts"] == [
+                [
+                    "Type": "volume", "Source": "cache", "Target": "/cache", "ReadOnly": true,
+                    "VolumeOptions": ["DriverConfig": ["Name": "local", "Options": ["type": "tmpfs"]]],
+                ]
+            ])
+        #expect(body[path: "HostConfig.Binds"]?.arrayValue?.count == 1)
+    }
+
     @Test func ttyWindowSizeIsTheConsoleSize() throws {
         let body = try body([("container.tty_info", ["window_size": ["rows": 40, "columns": 120]])])
         #expect(body[path: "HostConfig.ConsoleSize"] == [40, 120])

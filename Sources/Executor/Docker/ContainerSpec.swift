@@ -77,7 +77,8 @@ struct ContainerSpec: Sendable {
         let hasTTY = container.hasTTY || parts.tty
         if hasTTY { config["Tty"] = true }
         var host = try parts.hostConfig(task: task)
-        ContainerParts.merge(try DockerContainerInfoOptions.hostConfig(for: task), into: &host)
+        ContainerParts.merge(
+            try DockerContainerInfoOptions.hostConfig(for: task, volumeDriver: parts.volumeDriver), into: &host)
         ContainerParts.merge(parts.runOptions.host, into: &host)
         if parts.runOptions.host["NanoCpus"] != nil {
             // `cpus` replaces the quota EXECUTOR_FORCE_CPU_LIMIT derives: the engine refuses both at once.

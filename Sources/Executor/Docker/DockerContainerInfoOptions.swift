@@ -7,10 +7,14 @@ import EventLoop
 ///   `linux_info.bounding_capabilities`: everything else dropped (`CapDrop` ALL plus `CapAdd` of the set).
 /// - `rlimit_info.rlimits[]`: `Ulimits`; `soft` and `hard` both set, or neither for unlimited (-1), as Mesos requires.
 /// - `tty_info.window_size`: `ConsoleSize` (the TTY itself is `Tty`, set with the rest of the container).
+/// - Docker volumes' `driver`: `VolumeDriver`, one per container as Mesos allows; `driver_options`: the volume is a
+///   `Mounts` entry whose driver configuration carries them (created with them when it does not exist yet).
 enum DockerContainerInfoOptions {
-    static func hostConfig(for task: TaskInfo) throws(TaskInfoError) -> JSONObject {
+    /// - Parameter existing: the driver the `volume-driver` parameter or `docker.volume_driver` already chose.
+    static func hostConfig(for task: TaskInfo, volumeDriver existing: String?) throws(TaskInfoError) -> JSONObject {
         let container = TaskInfoField(task.raw["container"], path: "container")
         var host = JSONObject()
+        if let driver = try volumeDriver(container, existing: existing) { host["VolumeDriver"] = .string(driver) }
         var added: [String] = []
         let linux = container["linux_info"]
         for key in ["capability_info", "effective_capabilities", "bounding_capabilities"] {
@@ -31,6 +35,50 @@ enum DockerContainerInfoOptions {
             host["ConsoleSize"] = [.int(rows), .int(columns)]
         }
         return host
+    }
+
+    /// The Docker volumes with `driver_options`, by their index in `container.volumes`, as `Mounts` entries.
+    static func volumeMounts(for task: TaskInfo) throws(TaskInfoError) -> [Int: JSONValue] {
+        let container = TaskInfoField(task.raw["container"], path: "container")
+        var mounts: [Int: JSONValue] = [:]
+        for (index, volume) in try container["volumes"].elements().enumerated() {
+            let docker = volume["source"]["docker_volume"]
+            let options = try docker["driver_options"]["parameter"].elements()
+            guard try volume["source"]["type"].string() == "DOCKER_VOLUME", !options.isEmpty else { continue }
+            var driverOptions = JSONObject()
+            for option in options {
+                driverOptions[try option["key"].requiredString()] = .string(try option["value"].requiredString())
+            }
+            let path = try volume["container_path"].requiredString()
+            let target = path.hasPrefix("/") ? path : "\(ContainerSpec.sandboxMountPoint)/\(path)"
+            let driver: JSONValue = [
+                "Name": .string(try docker["driver"].string() ?? "local"), "Options": .object(driverOptions),
+            ]
+            mounts[index] = [
+                "Type": "volume", "Source": .string(try docker["name"].requiredString()), "Target": .string(target),
+                "ReadOnly": .bool(try volume["mode"].string() == "RO"), "VolumeOptions": ["DriverConfig": driver],
+            ]
+        }
+        return mounts
+    }
+
+    /// The one driver the Docker volumes name; two different ones (or one differing from `existing`) fail.
+    private static func volumeDriver(_ container: TaskInfoField, existing: String?) throws(TaskInfoError) -> String? {
+        var chosen = existing
+        var named: String?
+        for volume in try container["volumes"].elements() {
+            let field = volume["source"]["docker_volume"]["driver"]
+            guard let driver = try field.string(), !driver.isEmpty else { continue }
+            if let chosen, chosen != driver {
+                throw .invalid(
+                    field: field.path,
+                    reason: "is '\(driver)' but the container's volume driver is '\(chosen)'; "
+                        + "Docker takes one per container")
+            }
+            chosen = driver
+            named = driver
+        }
+        return existing == nil ? named : nil
     }
 
     /// `CapabilityInfo.Capability`, e.g. `NET_ADMIN`, as Docker names it.
