@@ -78,6 +78,23 @@ struct NetworkProbeTests {
         #expect(probe(.tcp(port: Int(server.port), ipv6: false), namespace: namespace) == .connected(true))
     }
 
+    @Test func anEndlessResponseHeadIsAFailureNotUnboundedMemory() throws {
+        let server = try BlockingHTTPServer()
+        server.handler = { _, responder in
+            guard responder.writeRaw("HTTP/1.1 200 OK\r\n") else { return }
+            let line = "X-Filler: " + String(repeating: "a", count: 1000) + "\r\n"
+            // Up to 64 MB of header lines, never a blank line: the probe must give up long before.
+            for _ in 0..<65536 where responder.writeRaw(line) {}
+        }
+        server.start()
+        defer { server.stop() }
+        let outcome = probe(.http(port: Int(server.port), path: "/", ipv6: false))
+        guard case .notPerformed? = outcome else {
+            Issue.record("expected notPerformed, got \(String(describing: outcome))")
+            return
+        }
+    }
+
     @Test func aProcessThatDoesNotExistHasNoNamespace() {
         #expect(throws: SystemError.self) { try NetworkNamespace(pid: Int32.max) }
     }
