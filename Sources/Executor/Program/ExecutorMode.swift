@@ -24,9 +24,9 @@ enum ExecutorMode {
         }
 
         let loop = EventLoop.onMainQueue(label: "sidecar-executor")
-        let factory: DockerTaskFactory
+        let factory: TaskFactory
         do {
-            factory = try DockerTaskFactory.make(
+            factory = try TaskFactory.make(
                 loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment)
         } catch {
             Program.fail("\(error)")
@@ -37,7 +37,6 @@ enum ExecutorMode {
             makeRunner: { context in
                 factory.makeSupervisor(
                     reporter: context.reporter, sendsKillingState: context.sendsKillingState,
-                    makeHealthChecking: { labels in makeHealthChecking(for: labels, settings: settings, loop: loop) },
                     onFinished: context.onFinished)
             },
             exit: { status in
