@@ -46,6 +46,20 @@ final class DensityExecutorSlot: @unchecked Sendable {
             ("label", "ServiceName=density-\(index)"), ("label", "density.run=\(runID)"),
             ("label", "executor.ShellCommand=sleep 100000"),
         ]
+        // Experiment: DENSITY_HEALTH_CHECK=http gives every task a Mesos HTTP health check every 10 s against a
+        // busybox httpd of its own (its verdict is then the "healthy" the benchmark waits for).
+        if ProcessInfo.processInfo.environment["DENSITY_HEALTH_CHECK"] == "http" {
+            let port = 20000 + index
+            task.parameters[2] = (
+                "label", "executor.ShellCommand=sh -c 'httpd -p 127.0.0.1:\(port) -h /www && exec sleep 100000'"
+            )
+            task.extraFields = [
+                (
+                    "health_check",
+                    ["type": "HTTP", "http": ["port": .int(Int64(port))], "delay_seconds": 1, "interval_seconds": 10]
+                )
+            ]
+        }
         let launched = ContinuousClock.now
         agent.launch(task)
         var running: JSONValue?

@@ -54,6 +54,15 @@ enum SimulatedAgentCallShape {
                     ))
             ])),
         Field(name: "container_status", shape: .anyObject),
+        Field(name: "check_status", shape: checkStatus),
+    ])
+
+    /// `CheckStatusInfo`: the check's type and the result of that type.
+    static let checkStatus = Shape.message([
+        Field(name: "type", shape: .enumeration(["UNKNOWN", "COMMAND", "HTTP", "TCP"])),
+        Field(name: "command", shape: .message([Field(name: "exit_code", shape: .number)])),
+        Field(name: "http", shape: .message([Field(name: "status_code", shape: .number)])),
+        Field(name: "tcp", shape: .message([Field(name: "succeeded", shape: .bool)])),
     ])
 
     static let taskInfo = Shape.message([

@@ -244,13 +244,13 @@ struct ContainerSpecTests {
     @Test func unsupportedParametersAreReportedByNameNotDropped() throws {
         let json = TaskInfoFixture.task(
             parameters: [
-                ("ulimit", "nofile=1024"), ("label", "ServiceName=web"), ("label", "Environment=prod"),
+                ("link", "db:db"), ("label", "ServiceName=web"), ("label", "Environment=prod"),
                 ("label", "novalue"),
             ])
         let spec = try ContainerSpec.make(task: TaskInfo.parse(json), options: TaskInfoFixture.options)
         #expect(
             spec.warnings == [
-                "Docker parameter 'ulimit' (container.docker.parameters[0]) is not supported by sidecar-executor and was ignored.",
+                "Docker parameter 'link' (container.docker.parameters[0]) is not supported by sidecar-executor and was ignored.",
                 "Docker parameter 'label' (container.docker.parameters[3]) has no '=' in 'novalue' and was ignored.",
             ])
     }

@@ -43,6 +43,7 @@ public enum Posix {
         public static let brokenPipe = EPIPE
         public static let timedOut = ETIMEDOUT
         public static let nameTooLong = ENAMETOOLONG
+        public static let noSuchFile = ENOENT
         public static let badDescriptor = EBADF
     }
 

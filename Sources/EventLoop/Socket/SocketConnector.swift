@@ -17,6 +17,8 @@ final class SocketConnector: @unchecked Sendable {
     private let endpoint: Endpoint
     private let loop: EventLoop
     private let timeout: Duration
+    /// Where the sockets are created; nil: the process's own network.
+    private let namespace: NetworkNamespace?
     private var completion: (@Sendable (Result<StreamSocket, SocketError>) -> Void)?
     private var deadline: ScheduledTimer?
     private var candidates: [SocketAddress] = []
@@ -28,11 +30,13 @@ final class SocketConnector: @unchecked Sendable {
         endpoint: Endpoint,
         loop: EventLoop,
         timeout: Duration,
+        namespace: NetworkNamespace? = nil,
         completion: @escaping @Sendable (Result<StreamSocket, SocketError>) -> Void
     ) {
         self.endpoint = endpoint
         self.loop = loop
         self.timeout = timeout
+        self.namespace = namespace
         self.completion = completion
     }
 
@@ -87,7 +91,13 @@ final class SocketConnector: @unchecked Sendable {
             nextCandidate += 1
             let watcher: FileDescriptorWatcher
             do {
-                watcher = FileDescriptorWatcher(fileDescriptor: try Posix.socket(family: address.family), loop: loop)
+                let fd: Int32
+                if let namespace {
+                    fd = try namespace.socket(family: address.family)
+                } else {
+                    fd = try Posix.socket(family: address.family)
+                }
+                watcher = FileDescriptorWatcher(fileDescriptor: fd, loop: loop)
             } catch {
                 lastError = error
                 continue

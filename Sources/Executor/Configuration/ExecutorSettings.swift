@@ -35,6 +35,8 @@ struct ExecutorSettings: Sendable, Equatable {
     var seedSidecar = false
     /// Appended to the master's host name for `/slaves`; text, as in the original (a bad one fails the lookup).
     var mesosMasterPort = "5050"
+    /// Fail a task whose Docker parameters name an option sidecar-executor does not support (instead of warning).
+    var strictParameters = false
     /// Sidecar's name for this host (`TASK_HOST`, set by Singularity); nil uses the state document's own.
     var taskHost: String?
     var relay = LogRelaySettings()
@@ -158,6 +160,11 @@ extension ExecutorSettings {
             "EXECUTOR_SEED_SIDECAR",
             "Put SIDECAR_SEEDS (the Mesos master's agent host names, comma-separated) in the container's environment.",
             \.seedSidecar
+        ),
+        flag(
+            "EXECUTOR_STRICT_PARAMETERS",
+            "Fail a task whose Docker parameters name an option sidecar-executor does not support, instead of warning (new).",
+            \.strictParameters
         ),
         notImplemented("EXECUTOR_AWS_ROLE", "", "Vault AWS role for container credentials.", "Vault AWS credentials"),
         notImplemented(

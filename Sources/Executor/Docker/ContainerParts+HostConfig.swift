@@ -4,7 +4,9 @@ extension ContainerParts {
     /// `HostConfig`: mounts, network, ports, capabilities and limits.
     func hostConfig(task: TaskInfo) throws(TaskInfoError) -> JSONObject {
         var host = JSONObject()
-        host["Binds"] = .array(try binds().map { .string($0) })
+        let mounted = try DockerContainerInfoOptions.volumeMounts(for: task)
+        host["Binds"] = .array(try binds(skipping: Set(mounted.keys)).map { .string($0) })
+        if !mounted.isEmpty { host["Mounts"] = .array(mounted.keys.sorted().compactMap { mounted[$0] }) }
         host["NetworkMode"] = .string(try networkMode())
         if !portBindings.isEmpty { host["PortBindings"] = .object(portBindings) }
         if !capAdd.isEmpty { host["CapAdd"] = .array(capAdd.map { .string($0) }) }
@@ -49,9 +51,10 @@ extension ContainerParts {
     /// The sandbox first, then each volume: a relative host path lives in the sandbox (with a volume driver it is
     /// a named volume), a relative container path in the sandbox mount point (both relative is an error, as in
     /// Mesos).
-    private func binds() throws(TaskInfoError) -> [String] {
+    /// - Parameter skipping: volumes mounted as `Mounts` instead (Docker volumes with driver options).
+    private func binds(skipping: Set<Int> = []) throws(TaskInfoError) -> [String] {
         var binds = ["\(options.sandboxDirectory):\(ContainerSpec.sandboxMountPoint)"]
-        for (index, volume) in container.volumes.enumerated() {
+        for (index, volume) in container.volumes.enumerated() where !skipping.contains(index) {
             let field = "container.volumes[\(index)]"
             let containerRelative = !volume.containerPath.hasPrefix("/")
             try Self.checkPath(volume.containerPath, field: "\(field).container_path")

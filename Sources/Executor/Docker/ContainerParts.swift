@@ -23,6 +23,8 @@ struct ContainerParts {
     var initProcess: Bool?
     var exposedPorts = JSONObject()
     var portBindings = JSONObject()
+    /// The other `docker run` options (`DockerRunOptions`).
+    var runOptions = DockerRunOptions()
 
     /// The label that carries the command line when the TaskInfo has no `command` (the original's convention).
     static let shellCommandLabel = "executor.ShellCommand"
@@ -79,8 +81,7 @@ struct ContainerParts {
         case "tty": tty = try Self.flag(value, field: field)
         case "init": initProcess = try Self.flag(value, field: field)
         default:
-            warnings.append(
-                "Docker parameter '\(parameter.key)' (\(field)) is not supported by sidecar-executor and was ignored.")
+            try applyRunOption(parameter, field: field)
         }
     }
 

@@ -23,6 +23,8 @@ struct ContainerSpec: Sendable {
         var sandboxDirectory: String
         /// TASK_HOST from the executor's own environment, used when the TaskInfo's executor environment has none.
         var taskHost: String?
+        /// EXECUTOR_STRICT_PARAMETERS: an unsupported Docker parameter fails the task instead of being warned about.
+        var strictParameters = false
     }
 
     /// Where the sandbox appears inside the container, as with Mesos's docker executor.
@@ -76,7 +78,17 @@ struct ContainerSpec: Sendable {
         if let workdir = parts.workingDirectory { config["WorkingDir"] = .string(workdir) }
         let hasTTY = container.hasTTY || parts.tty
         if hasTTY { config["Tty"] = true }
-        config["HostConfig"] = .object(try parts.hostConfig(task: task))
+        var host = try parts.hostConfig(task: task)
+        ContainerParts.merge(
+            try DockerContainerInfoOptions.hostConfig(for: task, volumeDriver: parts.volumeDriver), into: &host)
+        ContainerParts.merge(parts.runOptions.host, into: &host)
+        if parts.runOptions.host["NanoCpus"] != nil {
+            // `cpus` replaces the quota EXECUTOR_FORCE_CPU_LIMIT derives: the engine refuses both at once.
+            _ = host.removeValue(forKey: "CpuPeriod")
+            _ = host.removeValue(forKey: "CpuQuota")
+        }
+        ContainerParts.merge(parts.runOptions.config, into: &config)
+        config["HostConfig"] = .object(host)
         return ContainerSpec(
             name: ContainerName.forTask(id: task.taskID),
             image: image,

@@ -67,6 +67,12 @@ enum DockerAPI {
         "/containers/\(percentEncoded(id))/stop?t=\(wholeSecondsRoundingUp(grace))"
     }
 
+    static func execCreate(_ id: String) -> String { "/containers/\(percentEncoded(id))/exec" }
+
+    static func execStart(_ execID: String) -> String { "/exec/\(percentEncoded(execID))/start" }
+
+    static func execInspect(_ execID: String) -> String { "/exec/\(percentEncoded(execID))/json" }
+
     static func kill(_ id: String) -> String { "/containers/\(percentEncoded(id))/kill?signal=SIGKILL" }
 
     static func remove(_ id: String) -> String { "/containers/\(percentEncoded(id))?force=1&v=1" }
@@ -166,7 +172,8 @@ enum DockerAPI {
             addresses.append(address)
         }
         let oomKilled = document["State"]?["OOMKilled"]?.boolValue ?? false
-        return ContainerDetails(id: id, ipAddresses: addresses, oomKilled: oomKilled)
+        let pid = document["State"]?["Pid"]?.int64Value.flatMap { Int32(exactly: $0) } ?? 0
+        return ContainerDetails(id: id, ipAddresses: addresses, oomKilled: oomKilled, pid: pid)
     }
 
     private static func parse(_ body: [UInt8], what: String) throws(DockerError) -> JSONValue {

@@ -23,6 +23,7 @@ extension DockerClient {
         _ method: HTTPMethod,
         _ target: String,
         headers: HTTPHeaders = [:],
+        body: [UInt8]? = nil,
         accepting accepted: Set<Int> = [200],
         handle: DockerClientStream = DockerClientStream(),
         onHead: @escaping (HTTPResponseHead) -> Void,
@@ -42,7 +43,7 @@ extension DockerClient {
             }
             var status = 0
             var errorBody: [UInt8] = []
-            let request = HTTPRequest(method: method, target: prefix + target, headers: headers)
+            let request = HTTPRequest(method: method, target: prefix + target, headers: headers, body: body)
             handle.task = http.stream(
                 request, headTimeout: settings.requestTimeout,
                 onHead: { head in

@@ -84,4 +84,6 @@ struct ContainerDetails: Sendable, Equatable {
     var ipAddresses: [String]
     /// `State.OOMKilled`: the kernel's OOM killer ended the container's process (it outgrew its memory limit).
     var oomKilled = false
+    /// `State.Pid`: the container's main process on the host (0 or absent when it is not running).
+    var pid: Int32 = 0
 }

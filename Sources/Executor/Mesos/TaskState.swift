@@ -31,4 +31,6 @@ enum TaskStatusReason: String, Sendable, CaseIterable {
     case taskKilledDuringLaunch = "REASON_TASK_KILLED_DURING_LAUNCH"
     case executorTerminated = "REASON_EXECUTOR_TERMINATED"
     case commandExecutorFailed = "REASON_COMMAND_EXECUTOR_FAILED"
+    case checkStatusUpdated = "REASON_TASK_CHECK_STATUS_UPDATED"
+    case maxCompletionTimeReached = "REASON_MAX_COMPLETION_TIME_REACHED"
 }

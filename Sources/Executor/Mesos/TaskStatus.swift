@@ -39,6 +39,9 @@ struct TaskStatus: Sendable, Equatable {
         if let healthy = update.healthy {
             status["healthy"] = .bool(healthy)
         }
+        if let checkStatus = update.checkStatus {
+            status["check_status"] = checkStatus.json
+        }
         if !update.labels.isEmpty {
             let labels = update.labels.map { label -> JSONValue in
                 ["key": .string(label.key), "value": .string(label.value)]

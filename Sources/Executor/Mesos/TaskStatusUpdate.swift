@@ -17,6 +17,8 @@ struct TaskStatusUpdate: Sendable, Equatable {
     var reason: TaskStatusReason?
     /// Sidecar's verdict, when one is known.
     var healthy: Bool?
+    /// A TaskInfo check's latest result (`check_status`).
+    var checkStatus: CheckStatus?
     var labels: [Label] = []
     /// The container's IP addresses, reported as `container_status.network_infos[].ip_addresses`.
     var containerIPAddresses: [String] = []

@@ -31,10 +31,13 @@ extension TaskInfo {
             task.killGracePeriod = .nanoseconds(nanoseconds)
         }
         task.labels = try parseKeyValues(root["labels"]["labels"], valueRequired: false)
+        task.healthCheck = try parseHealthCheck(root["health_check"])
+        task.check = try parseCheck(root["check"])
+        task.maxCompletionTime = try parseMaxCompletionTime(root["max_completion_time"])
         return task
     }
 
-    private static func parseCommand(_ field: TaskInfoField) throws(TaskInfoError) -> Command {
+    static func parseCommand(_ field: TaskInfoField) throws(TaskInfoError) -> Command {
         try field.requireObjectIfPresent()
         var command = Command()
         command.shell = try field["shell"].bool() ?? true

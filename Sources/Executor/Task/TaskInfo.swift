@@ -94,6 +94,12 @@ struct TaskInfo: Sendable {
     var scalarResources: [String: Double] = [:]
     var killGracePeriod: Duration?
     var labels: [KeyValue] = []
+    /// `health_check`: Mesos's health check, which sets `healthy` and kills the task at its threshold.
+    var healthCheck: HealthCheckSpec?
+    /// `check`: a general check, reported as `check_status` and never judged.
+    var check: CheckSpec?
+    /// `max_completion_time`: the task is killed and fails when it runs longer.
+    var maxCompletionTime: Duration?
 
     /// The task id of a TaskInfo too broken to parse, so that its failure can still be reported.
     static func taskID(in raw: JSONValue) -> String? {

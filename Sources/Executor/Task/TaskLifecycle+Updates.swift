@@ -25,6 +25,27 @@ extension TaskLifecycle {
         return withContainer(status)
     }
 
+    /// TASK_RUNNING for a TaskInfo check's result: `healthy` from the health check, `check_status` from the check.
+    func checkUpdate(_ report: CheckReport) -> TaskStatusUpdate {
+        var status = update(
+            .running, message: report.message,
+            reason: report.checkStatus == nil ? .healthCheckStatusUpdated : .checkStatusUpdated)
+        status.healthy = report.healthy
+        status.checkStatus = report.checkStatus
+        return withContainer(status)
+    }
+
+    /// TASK_FAILED for a task that ran past its `max_completion_time` (`exit`: nil when no container ran yet).
+    func maxCompletionUpdate(_ limit: Duration, exit: ContainerExit?) -> TaskStatusUpdate {
+        let ending = exit.map { "; \(Self.describe($0.statusCode))" } ?? " before its container started"
+        return withContainer(
+            update(
+                .failed,
+                message:
+                    "The task ran past its max_completion_time of \(limit.shortDescription) and was killed\(ending)",
+                reason: .maxCompletionTimeReached))
+    }
+
     func killingStatusUpdate(grace: Duration) -> TaskStatusUpdate {
         withContainer(
             update(
@@ -62,6 +83,14 @@ extension TaskLifecycle {
         case .healthFailure(let message, _):
             status = update(.failed, message: message, reason: .healthCheckStatusUpdated)
             status.healthy = false
+        case .healthCheckKill(let message, let grace):
+            status = update(
+                .killed,
+                message: "Killed by its health check (grace period \(grace.shortDescription)): \(message); "
+                    + "\(Self.describe(exit.statusCode))\(detail)")
+            status.healthy = false
+        case .maxCompletionTime(let limit):
+            status = maxCompletionUpdate(limit, exit: exit)
         case nil:
             let message = Self.exitMessage(exit.statusCode) + detail
             status = update(exit.statusCode == 0 ? .finished : .failed, message: message)

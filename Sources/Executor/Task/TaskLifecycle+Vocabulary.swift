@@ -48,6 +48,12 @@ extension TaskLifecycle {
         case shutdown(grace: Duration)
         case healthChanged(healthy: Bool)
         case healthFailed(message: String)
+        /// A TaskInfo check's result worth a TASK_RUNNING update (`healthy` or `check_status`).
+        case checkReported(CheckReport)
+        /// The TaskInfo health check reached its threshold: the task is killed and ends TASK_KILLED, `healthy: false`.
+        case healthCheckKill(message: String)
+        /// `max_completion_time` ran out: the task is killed at once and ends TASK_FAILED.
+        case maxCompletionTimeReached(limit: Duration)
         case drained
         case stopFailed(DockerError)
         /// The engine delivered a SIGKILL (or found the container not running).
@@ -89,6 +95,8 @@ extension TaskLifecycle {
         case killed(grace: Duration)
         case shutdown(grace: Duration)
         case healthFailure(message: String, grace: Duration)
+        case healthCheckKill(message: String, grace: Duration)
+        case maxCompletionTime(limit: Duration)
     }
 
     /// What the lifecycle needs to know up front.
@@ -102,6 +110,9 @@ extension TaskLifecycle {
         var keepContainers = false
         /// The grace of a health-failure stop (the task's kill policy or EXECUTOR_KILL_TASK_TIMEOUT).
         var defaultGrace: Duration = .seconds(5)
+        /// A TaskInfo health check runs: its results set `healthy`, and Sidecar's verdict changes are not reported
+        /// (Sidecar's failure policy still fails the task).
+        var healthCheckSetsHealthy = false
         /// Consecutive broken waits tolerated before the container is declared lost (the supervisor spaces the
         /// re-registrations out, so this rides out an engine restart).
         var maxWaitFailures = 5
@@ -116,7 +127,9 @@ extension TaskLifecycle {
 extension TaskLifecycle.Termination {
     var grace: Duration {
         switch self {
-        case .killed(let grace), .shutdown(let grace), .healthFailure(_, let grace): grace
+        case .killed(let grace), .shutdown(let grace), .healthFailure(_, let grace), .healthCheckKill(_, let grace):
+            grace
+        case .maxCompletionTime: .zero
         }
     }
 
@@ -126,6 +139,9 @@ extension TaskLifecycle.Termination {
         case .killed: .killed(grace: grace)
         case .shutdown: .shutdown(grace: grace)
         case .healthFailure(let message, _): .healthFailure(message: message, grace: grace)
+        case .healthCheckKill(let message, _): .healthCheckKill(message: message, grace: grace)
+        // Already killed without a grace period.
+        case .maxCompletionTime: self
         }
     }
 }

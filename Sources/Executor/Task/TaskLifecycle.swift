@@ -107,7 +107,30 @@ extension TaskLifecycle {
 
         // origin: running
         case (.running, .healthChanged(let healthy)):
+            guard !configuration.healthCheckSetsHealthy else { return [] }
             return [.report(runningUpdate(healthy: healthy))]
+        case (.running, .checkReported(let report)):
+            return [.report(checkUpdate(report))]
+        case (.running(let containerID), .healthCheckKill(let message)):
+            let grace = configuration.defaultGrace
+            termination = .healthCheckKill(message: message, grace: grace)
+            state = .stopping(containerID: containerID, draining: false)
+            return killingUpdate(grace: grace) + [stopAction(containerID, grace: grace)]
+        case (.running(let containerID), .maxCompletionTimeReached(let limit)),
+            (.inspecting(let containerID), .maxCompletionTimeReached(let limit)):
+            termination = .maxCompletionTime(limit: limit)
+            state = .stopping(containerID: containerID, draining: false)
+            return killingUpdate(grace: .zero) + [stopAction(containerID, grace: .zero)]
+        case (.checkingImage, .maxCompletionTimeReached(let limit)), (.pulling, .maxCompletionTimeReached(let limit)):
+            guard termination == nil else { return [] }
+            termination = .maxCompletionTime(limit: limit)
+            return killedDuringLaunch(containerID: nil)
+        case (.creating, .maxCompletionTimeReached(let limit)), (.arming, .maxCompletionTimeReached(let limit)),
+            (.starting, .maxCompletionTimeReached(let limit)):
+            // Acted on when the call completes, as a KILL is.
+            guard termination == nil else { return [] }
+            termination = .maxCompletionTime(limit: limit)
+            return []
         case (.running(let containerID), .healthFailed(let message)):
             termination = .healthFailure(message: message, grace: configuration.defaultGrace)
             state = .stopping(containerID: containerID, draining: false)
@@ -285,6 +308,7 @@ extension TaskLifecycle {
 
     private mutating func killedDuringLaunch(containerID: String?) -> [Action] {
         state = .terminated(containerID: containerID)
+        if case .maxCompletionTime(let limit) = termination { return [.report(maxCompletionUpdate(limit, exit: nil))] }
         return [.report(killedDuringLaunchUpdate())]
     }
 

@@ -38,6 +38,7 @@ final class TaskSupervisor: @unchecked Sendable {
     private let reporter: any StatusReporter
     private let logSink: any ContainerLogSink
     private let makeHealthChecking: ([String: String]) -> any TaskHealthChecking
+    private let makeChecks: ((TaskInfo) -> (any TaskChecking)?)?
     private let onFinished: () -> Void
 
     private(set) var taskID: String?
@@ -45,6 +46,10 @@ final class TaskSupervisor: @unchecked Sendable {
     private var spec: ContainerSpec?
     private var lifecycle: TaskLifecycle?
     private var health: (any TaskHealthChecking)?
+    /// The TaskInfo's own health check and check, when it has them.
+    private var checks: (any TaskChecking)?
+    /// `max_completion_time`, armed at launch.
+    private var completionTimer: ScheduledTimer?
     private var waitHandle: (any DockerStreamHandle)?
     private var logs: ContainerLogFollower?
     private var waitRetryTimer: ScheduledTimer?
@@ -58,6 +63,7 @@ final class TaskSupervisor: @unchecked Sendable {
 
     /// - Parameters:
     ///   - makeHealthChecking: the health checker for the task's labels (`SidecarDiscover=false` turns it off).
+    ///   - makeChecks: the TaskInfo's own checks; nil: `MesosTaskChecks` over the engine.
     ///   - onFinished: called once nothing is left to do: the terminal update was acknowledged and the container
     ///     removed (or kept). The executor may exit then.
     init(
@@ -67,6 +73,7 @@ final class TaskSupervisor: @unchecked Sendable {
         reporter: any StatusReporter,
         logSink: any ContainerLogSink,
         makeHealthChecking: @escaping ([String: String]) -> any TaskHealthChecking,
+        makeChecks: ((TaskInfo) -> (any TaskChecking)?)? = nil,
         onFinished: @escaping () -> Void
     ) {
         self.configuration = configuration
@@ -75,6 +82,7 @@ final class TaskSupervisor: @unchecked Sendable {
         self.reporter = reporter
         self.logSink = logSink
         self.makeHealthChecking = makeHealthChecking
+        self.makeChecks = makeChecks
         self.onFinished = onFinished
     }
 
@@ -103,17 +111,21 @@ final class TaskSupervisor: @unchecked Sendable {
             let options = ContainerSpec.Options(
                 forceCPULimit: settings.forceCPULimit, forceMemoryLimit: settings.forceMemoryLimit,
                 useCPUShares: settings.useCPUShares, hostCPUCount: configuration.hostCPUCount,
-                sandboxDirectory: configuration.sandboxDirectory, taskHost: settings.taskHost)
+                sandboxDirectory: configuration.sandboxDirectory, taskHost: settings.taskHost,
+                strictParameters: settings.strictParameters)
             let spec = try ContainerSpec.make(task: task, options: options)
             self.task = task
             self.spec = spec
+            checks = makeChecks.map { $0(task) } ?? MesosTaskChecks.make(for: task, loop: loop, engine: engine)
             lifecycle = TaskLifecycle(
                 configuration: .init(
                     taskID: taskID, image: spec.image.text, forcePull: spec.forcePull,
                     sendsKillingState: configuration.sendsKillingState, keepContainers: settings.keepContainers,
                     defaultGrace: task.killGracePeriod ?? settings.killTaskTimeout,
-                    killRetryDelay: configuration.killRetryDelay))
+                    killRetryDelay: configuration.killRetryDelay,
+                    healthCheckSetsHealthy: checks?.setsHealthy ?? false))
             health = makeHealthChecking(spec.taskLabels)
+            armCompletionTimer(task.maxCompletionTime)
             Log.info("Launching task \(taskID) as container \(spec.name) from image \(spec.image).")
             for warning in spec.warnings { Log.warning("Task \(taskID): \(warning)") }
             Log.debug("Task \(taskID): create body \(Self.redacted(spec.body).jsonString)")
@@ -226,9 +238,13 @@ final class TaskSupervisor: @unchecked Sendable {
                 containerID: containerID,
                 onVerdictChange: { [self] healthy in handle(.healthChanged(healthy: healthy)) },
                 onFailure: { [self] message in handle(.healthFailed(message: message)) })
+            checks?.start(
+                containerID: containerID, onReport: { [self] report in handle(.checkReported(report)) },
+                onKill: { [self] message in handle(.healthCheckKill(message: message)) })
         case .drain:
             health?.drain { [self] in handle(.drained) }
         case .stop(let containerID, let grace):
+            checks?.stop()
             Log.info("Stopping container \(containerID.prefix(12)) with a grace period of \(grace.shortDescription).")
             if stopStartedAt == nil { stopStartedAt = EventLoop.monotonicNow() }
             engine.stopContainer(id: containerID, grace: grace) { [self] result in
@@ -253,6 +269,7 @@ final class TaskSupervisor: @unchecked Sendable {
             killRetryTimer = loop.schedule(after: pause) { retry.value() }
         case .containerExited:
             health?.containerExited()
+            checks?.stop()
         case .remove(let containerID):
             engine.removeContainer(id: containerID) { [self] result in
                 if case .failure(let error) = result {
@@ -291,6 +308,10 @@ final class TaskSupervisor: @unchecked Sendable {
         killRetryTimer = nil
         health?.stop()
         health = nil
+        checks?.stop()
+        checks = nil
+        completionTimer?.cancel()
+        completionTimer = nil
         waitHandle?.cancel()
         waitHandle = nil
         logs?.stop()
@@ -298,6 +319,17 @@ final class TaskSupervisor: @unchecked Sendable {
         logRelay?.close()
         logRelay = nil
         onFinished()
+    }
+
+    /// Kills the task when `limit` (its max_completion_time) runs out, counted from the launch as Mesos does.
+    private func armCompletionTimer(_ limit: Duration?) {
+        guard let limit else { return }
+        let reached = LoopBound(
+            { [self] in
+                Log.warning("Task \(taskID ?? "?") ran past its max_completion_time of \(limit.shortDescription).")
+                handle(.maxCompletionTimeReached(limit: limit))
+            }, loop: loop)
+        completionTimer = loop.schedule(after: limit) { reached.value() }
     }
 
     /// The create body with every value that may hold a secret hidden, for the debug log.

@@ -53,7 +53,8 @@ final class DockerEndToEndRun: @unchecked Sendable {
         settings: ExecutorSettings = ExecutorSettings(),
         killingState: Bool = false,
         credentials: RegistryCredentials = RegistryCredentials(),
-        clientSettings: DockerClient.Settings = DockerClient.Settings(pullAttempts: 2)
+        clientSettings: DockerClient.Settings = DockerClient.Settings(pullAttempts: 2),
+        runsChecks: Bool = false
     ) throws {
         let endpoint = try DockerTestEngine.require()
         taskID = "e2e-\(name)-\(DockerTestEngine.uniqueSuffix())"
@@ -68,7 +69,12 @@ final class DockerEndToEndRun: @unchecked Sendable {
         loop.queue.sync {
             supervisor = TaskSupervisor(
                 configuration: configuration, loop: loop, engine: engine, reporter: reporter, logSink: logs,
-                makeHealthChecking: { _ in NoHealthChecking() }, onFinished: { [unowned self] in finished = true })
+                makeHealthChecking: { _ in NoHealthChecking() },
+                // The TaskInfo's checks run against the real client (exec and the container's namespace).
+                makeChecks: { [loop, client] task in
+                    runsChecks ? MesosTaskChecks.make(for: task, loop: loop, engine: client) : nil
+                },
+                onFinished: { [unowned self] in finished = true })
         }
     }
 
