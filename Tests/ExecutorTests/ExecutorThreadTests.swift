@@ -6,6 +6,7 @@ import Testing
 
 /// The real executor binary runs its event loop on the main thread (`MainThreadRunLoop`): besides it, only Dispatch's
 /// own event thread exists, whatever the executor does: subscribing, launching, polling timers, its updates and ACKs.
+@Suite(.requires(.docker), .requires(.releaseBinary))
 struct ExecutorThreadTests {
     @Test func aRunningExecutorHasTwoThreads() throws {
         let environment = ProcessInfo.processInfo.environment

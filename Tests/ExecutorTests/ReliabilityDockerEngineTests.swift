@@ -20,7 +20,9 @@ struct ReliabilityDockerEngineTests {
     @Test(
         .enabled(
             if: restartAllowed,
-            "restarts the shared engine: run alone with SIDECAR_TEST_ENGINE_RESTART=1 (scripts/test.sh does)"))
+            "restarts the shared engine: run alone with SIDECAR_TEST_ENGINE_RESTART=1 (scripts/test.sh --reliability does)"
+        ),
+        .requires(.docker))
     func anEngineRestartWhileTheTaskRunsIsRiddenOutWithItsWaitAndLogs() throws {
         let run = try DockerEndToEndRun(name: "engine-restart")
         defer { run.tearDown() }

@@ -12,7 +12,8 @@ struct ReliabilitySecretTests {
     /// A value that cannot occur by chance, to search for.
     static func secret(_ name: String) -> String { "s3cr3t-\(name)-\(DockerTestEngine.uniqueSuffix())" }
 
-    @Test func noSecretReachesTheLogOrAStatusUpdateWithDebugLoggingOn() throws {
+    @Test(.requires(.docker), .requires(.releaseBinary))
+    func noSecretReachesTheLogOrAStatusUpdateWithDebugLoggingOn() throws {
         let registry = try #require(DockerTestEngine.registry, "DOCKER_TEST_REGISTRY is not set (ENGINE_REGISTRY=1)")
         let image = try DockerEndToEndTests.pushUniqueImage()
         defer { _ = try? DockerTestEngine.cli(["rmi", image]) }

@@ -9,6 +9,7 @@ import Testing
 /// moments: before it has subscribed, during a pull, while the task runs and while it is being killed. Each time
 /// the container is stopped (or never created), the terminal update is sent and acknowledged, and the process
 /// exits 0. (With an agent that never acknowledges, the exit is 1 after the 60 s fail-safe: `ExecutorExitTests`.)
+@Suite(.requires(.docker), .requires(.releaseBinary))
 struct ReliabilitySignalTests {
     /// One executor process with one task against a SimulatedAgent and the test Docker engine.
     final class Run: @unchecked Sendable {

@@ -26,13 +26,11 @@ final class TimingDockerEngine: ForwardingDockerEngine, @unchecked Sendable {
 final class TimedStatusRecorder: StatusReporter, @unchecked Sendable {
     private(set) var updates: [TaskStatusUpdate] = []
     private(set) var times: [ContinuousClock.Instant] = []
-    private(set) var wallTimes: [Double] = []
     var states: [TaskState] { updates.map(\.state) }
 
     func report(_ update: TaskStatusUpdate) {
         updates.append(update)
         times.append(.now)
-        wallTimes.append(WallClock.now())
     }
 }
 
