@@ -4,8 +4,9 @@ import Testing
 /// Something outside the test process that some suites need: the project's private Docker engine, the release
 /// binary that `executor.sh` deploys (and, as suites are added, a real Mesos agent).
 ///
-/// A bare `swift test` skips a suite whose peer is missing and says why once, for the whole suite (the comment of its
-/// `.requires(...)` trait). The test command requires every peer: `scripts/test.sh` exports
+/// A bare `swift test` skips a suite whose peer is missing and says why once, for the whole suite: its `.requires(...)`
+/// trait cancels it before any of its tests starts (`➜ Suite … was cancelled …: "skipped: <reason>"`; the run passes).
+/// The test command requires every peer: `scripts/test.sh` exports
 /// `SIDECAR_TEST_REQUIRE_<NAME>=1`, and then the suite runs whatever the probe found, so its tests fail with the
 /// reason (`require()`): CI fails when, say, the engine cannot start, instead of passing with the suite skipped.
 ///
@@ -67,10 +68,25 @@ extension TestPeer {
     }
 }
 
-extension Trait where Self == ConditionTrait {
-    /// Runs the suite (or test) when `peer` is there, or when the test command requires it; otherwise skips it with
+/// The trait behind `.requires(_:)`: wraps the suite (or test) and cancels it, with the reason, before anything in it
+/// runs when its peer is missing and not required. On a suite it is one printed line for the whole suite.
+struct PeerRequirement: SuiteTrait, TestTrait, TestScoping {
+    let peer: TestPeer
+
+    var isRecursive: Bool { false }
+
+    func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        if !peer.runsSuites { try Test.cancel(Comment(rawValue: "skipped: \(peer.skipComment)")) }
+        try await function()
+    }
+}
+
+extension Trait where Self == PeerRequirement {
+    /// Runs the suite (or test) when `peer` is there, or when the test command requires it; otherwise cancels it with
     /// one printed reason.
     static func requires(_ peer: TestPeer) -> Self {
-        .enabled(if: peer.runsSuites, Comment(rawValue: peer.skipComment))
+        PeerRequirement(peer: peer)
     }
 }
