@@ -56,7 +56,7 @@ struct DockerEndToEndAgentTests {
         }
 
         func tearDown(taskID: String) {
-            _ = DockerTestEngine.waitUntil(loop, timeout: .seconds(10)) { exitCode != nil }
+            _ = DockerTestEngine.waitUntil(loop, timeout: .seconds(60)) { exitCode != nil }
             loop.queue.sync {
                 connection.stop()
                 client.close()

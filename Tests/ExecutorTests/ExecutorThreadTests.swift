@@ -17,7 +17,7 @@ struct ExecutorThreadTests {
         let run = try ReliabilitySignalTests.Run("threads", signal: .terminate)
         defer { run.tearDown() }
         try run.launch("trap 'exit 0' TERM; sleep 300 & wait")
-        #expect(eventually(timeout: .seconds(20)) { run.agent.states(of: run.taskID).contains("TASK_RUNNING") })
+        #expect(eventually(timeout: .seconds(120)) { run.agent.states(of: run.taskID).contains("TASK_RUNNING") })
         let pid = run.executor.process.processIdentifier
         var counts: [Int] = []
         for _ in 0..<10 {

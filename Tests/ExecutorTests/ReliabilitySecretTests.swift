@@ -58,7 +58,7 @@ struct ReliabilitySecretTests {
             #expect(environment.contains("\(name)=\(value)"), "\(name) is missing from the container")
         }
         #expect(agent.kill(taskID: taskID, gracePeriod: .seconds(1)))
-        #expect(executor.waitForExit(timeout: .seconds(30)) == 0)
+        #expect(executor.waitForExit(timeout: .seconds(120)) == 0)
 
         let written = executor.stderr + executor.stdout
         // The paths that could leak were taken: debug body, pull with a login, setting warnings, the token in use.

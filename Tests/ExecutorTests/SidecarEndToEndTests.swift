@@ -87,7 +87,7 @@ final class SidecarEndToEndRun: @unchecked Sendable {
     }
 
     @discardableResult
-    func waitFor(timeout: Duration = .seconds(30), _ predicate: @escaping (TaskStatusUpdate) -> Bool) -> Bool {
+    func waitFor(timeout: Duration = .seconds(120), _ predicate: @escaping (TaskStatusUpdate) -> Bool) -> Bool {
         DockerTestEngine.waitUntil(loop, timeout: timeout) { reporter.updates.contains(where: predicate) }
     }
 
@@ -101,7 +101,7 @@ final class SidecarEndToEndRun: @unchecked Sendable {
         if loop.queue.sync(execute: { supervisor.isTerminal }) {
             loop.queue.sync { supervisor.terminalUpdateAcknowledged() }
         }
-        _ = DockerTestEngine.waitUntil(loop, timeout: .seconds(10)) { finished }
+        _ = DockerTestEngine.waitUntil(loop, timeout: .seconds(60)) { finished }
         DockerTestEngine.removeContainers(taskID: taskID)
         loop.queue.sync { client.close() }
         sidecar.stop()
