@@ -15,8 +15,9 @@
 #   do check for leaks (scripts/fuzz.sh): there each input must free what it allocated.
 # - thread: tests whose subject is timing, which TSan's 5-15x slowdown changes: an 11 MB echo that must not fit the
 #   socket buffers at once (under TSan the peer drains as fast as the instrumented writer writes, and the failure
-#   message then diffs two 10 MB arrays for hours), and the three tests of 10 MB of Sidecar garbage (the simulator
-#   builds the 10 MB byte by byte, which under TSan outlasts the tests' deadlines).
+#   message then diffs two 10 MB arrays for hours), and the three tests of 10 MB of Sidecar garbage (they outlasted
+#   their deadlines under TSan while the simulator built the 10 MB byte by byte; it now doubles a pattern, and whether
+#   they fit under TSan has not been measured since).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
