@@ -33,7 +33,7 @@ final class SidecarEndToEndRun: @unchecked Sendable {
         sidecar.start()
         var settings = ExecutorSettings()
         settings.sidecarURL = try HTTPURL(parsing: "http://127.0.0.1:\(sidecar.port)/state.json")
-        settings.httpTimeout = .seconds(1)
+        settings.httpTimeout = .seconds(30)
         settings.sidecarRetryCount = 1
         settings.sidecarRetryDelay = .milliseconds(50)
         configure(&settings)
