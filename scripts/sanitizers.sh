@@ -37,8 +37,10 @@ run() { # $1 = address | thread
     options="ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
   fi
   started=$(date +%s)
-  swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch" 2>&1 | tail -n 3
-  swift build -c release --sanitize="$sanitizer" --scratch-path "$scratch" --product sidecar-executor 2>&1 | tail -n 3
+  # `|| return 1`: run is called inside `&&`, where errexit does not apply.
+  swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch" 2>&1 | tail -n 3 || return 1
+  swift build -c release --sanitize="$sanitizer" --scratch-path "$scratch" --product sidecar-executor 2>&1 |
+    tail -n 3 || return 1
   built=$(date +%s)
   echo "sanitizers: $sanitizer: built in $((built - started)) s"
   local log=$scratch/test.log
