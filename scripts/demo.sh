@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "==> building the executor and the demo driver (release)"
-swift build -c release --product sidecar-executor 2>&1 | tail -n 1
-swift build -c release --product Demo 2>&1 | tail -n 1
+# The executor as deployed (release); the driver is only the simulated agent and Sidecar, so a debug build does. The
+# flags are scripts/test.sh's, so that after it (the demo is its smoke test) both builds are already up to date.
+echo "==> building the executor (release) and the demo driver"
+swift build -c release -Xswiftc -warnings-as-errors --product sidecar-executor 2>&1 | tail -n 1
+swift build -Xswiftc -warnings-as-errors --product Demo 2>&1 | tail -n 1
 
 export ENGINE_DIR=${ENGINE_DIR:-/tmp/sidecar-executor-engine}
 if scripts/docker-engine.sh status; then
@@ -25,4 +27,4 @@ set -a
 . "$ENGINE_DIR/env"
 set +a
 
-SIDECAR_EXECUTOR_PATH="$PWD/.build/release/sidecar-executor" .build/release/Demo
+SIDECAR_EXECUTOR_PATH="$PWD/.build/release/sidecar-executor" .build/debug/Demo

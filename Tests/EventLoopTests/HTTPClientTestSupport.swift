@@ -50,7 +50,7 @@ struct ScriptedPeer: Sendable {
 
     /// Reads one request (head plus a Content-Length body) and returns its head; nil on EOF or silence.
     @discardableResult
-    func readRequest(timeout: Int32 = 10) -> String? {
+    func readRequest(timeout: Int32 = 60) -> String? {
         guard let text = connection.read(until: "\r\n\r\n", timeout: timeout) else { return nil }
         let head = String(text[..<text.range(of: "\r\n\r\n")!.upperBound])
         let already = text.utf8.count - head.utf8.count
@@ -66,7 +66,7 @@ struct ScriptedPeer: Sendable {
     }
 
     /// Waits until the client closes the connection (or `timeout` seconds pass).
-    func waitForClientClose(timeout: Int32 = 10) {
+    func waitForClientClose(timeout: Int32 = 60) {
         while connection.readSome(timeout: timeout) != nil {}
     }
 }
@@ -75,7 +75,7 @@ struct ScriptedPeer: Sendable {
 func perform(
     _ client: HTTPClient,
     _ request: HTTPRequest,
-    timeout: Duration = .seconds(10),
+    timeout: Duration = .seconds(60),
     maxBodyBytes: Int = HTTPClient.defaultMaxBodyBytes
 ) -> Result<HTTPResponse, HTTPClientError> {
     let result = Locked<Result<HTTPResponse, HTTPClientError>?>(nil)
@@ -86,7 +86,7 @@ func perform(
             done.signal()
         }
     }
-    guard done.wait(timeout: .now() + 30) == .success else { fatalError("the HTTP request never completed") }
+    guard done.wait(timeout: .now() + 120) == .success else { fatalError("the HTTP request never completed") }
     return result.current!
 }
 

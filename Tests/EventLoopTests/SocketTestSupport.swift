@@ -84,7 +84,7 @@ final class TestListener: @unchecked Sendable {
     /// Polls in short slices under `lock`, which `close()` takes too: a peer thread still waiting here after
     /// its test closed the listener must not go on to accept from whatever socket the kernel gives the same
     /// descriptor number next (another test's listener).
-    func accept(timeout: Int32 = 10) -> TestConnection? {
+    func accept(timeout: Int32 = 60) -> TestConnection? {
         let deadline = DispatchTime.now() + .seconds(Int(timeout))
         while DispatchTime.now() < deadline {
             let accepted = lock.withLock { () -> TestConnection?? in
@@ -141,7 +141,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// Reads whatever arrives next (nil on EOF, error or after `timeout` seconds of silence).
-    func readSome(max: Int = 65536, timeout: Int32 = 10) -> [UInt8]? {
+    func readSome(max: Int = 65536, timeout: Int32 = 60) -> [UInt8]? {
         guard waitForReadiness(fd, events: Int16(POLLIN), milliseconds: timeout * 1000) else { return nil }
         var buffer = [UInt8](repeating: 0, count: max)
         let count = Glibc.read(fd, &buffer, max)
@@ -149,7 +149,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// Reads exactly `count` bytes, or returns what arrived before EOF or a timeout.
-    func read(count: Int, timeout: Int32 = 10) -> [UInt8] {
+    func read(count: Int, timeout: Int32 = 60) -> [UInt8] {
         var received: [UInt8] = []
         while received.count < count, let piece = readSome(max: min(65536, count - received.count), timeout: timeout) {
             received += piece
@@ -158,7 +158,7 @@ final class TestConnection: @unchecked Sendable {
     }
 
     /// Reads until the buffered text contains `marker` (e.g. the blank line ending an HTTP head).
-    func read(until marker: String, timeout: Int32 = 10) -> String? {
+    func read(until marker: String, timeout: Int32 = 60) -> String? {
         var received: [UInt8] = []
         let needle = Array(marker.utf8)
         while true {
@@ -248,7 +248,7 @@ final class Locked<Value>: @unchecked Sendable {
 }
 
 /// Polls `condition` every few milliseconds until it holds or `seconds` pass; true when it held.
-func eventually(within seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+func eventually(within seconds: Double = 60, _ condition: () -> Bool) -> Bool {
     let deadline = DispatchTime.now() + seconds
     while DispatchTime.now() < deadline {
         if condition() { return true }
@@ -266,8 +266,8 @@ func onLoop<R: Sendable>(_ loop: EventLoop, _ body: @escaping @Sendable () -> R)
         result.withValue { $0 = value }
         done.signal()
     }
-    // A loop that does not run submitted work within 30 s is stalled for good: fail loudly, never hang.
-    guard done.wait(timeout: .now() + 30) == .success else { fatalError("the event loop stalled") }
+    // A loop that does not run submitted work within 120 s is stalled for good: fail loudly, never hang.
+    guard done.wait(timeout: .now() + 120) == .success else { fatalError("the event loop stalled") }
     return result.current!
 }
 
@@ -275,7 +275,7 @@ func onLoop<R: Sendable>(_ loop: EventLoop, _ body: @escaping @Sendable () -> R)
 func connectAndWait(
     to endpoint: Endpoint,
     on loop: EventLoop,
-    timeout: Duration = .seconds(10),
+    timeout: Duration = .seconds(60),
     configure: @escaping @Sendable (StreamSocket) -> Void = { _ in }
 ) -> Result<StreamSocket, SocketError> {
     let result = Locked<Result<StreamSocket, SocketError>?>(nil)
@@ -285,6 +285,6 @@ func connectAndWait(
         result.withValue { $0 = outcome }
         done.signal()
     }
-    guard done.wait(timeout: .now() + 30) == .success else { fatalError("connect never completed") }
+    guard done.wait(timeout: .now() + 120) == .success else { fatalError("connect never completed") }
     return result.current!
 }

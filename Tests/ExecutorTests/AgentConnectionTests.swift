@@ -45,7 +45,7 @@ final class AgentDelegateRecorder: AgentConnectionDelegate, @unchecked Sendable 
 }
 
 /// Polls `condition` until it holds or `timeout` passes: tests wait with deadlines, never with fixed sleeps.
-func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
+func eventually(timeout: Duration = .seconds(60), _ condition: () -> Bool) -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }

@@ -9,7 +9,7 @@ import Testing
 /// The whole executor (agent connection, executor glue, supervisor, Docker client) against the simulated agent and
 /// the private engine: the figure, time from the engine's wait answer to the terminal UPDATE reaching the
 /// simulated agent.
-@Suite(.serialized)
+@Suite(.serialized, .requires(.docker))
 struct DockerEndToEndAgentTests {
     final class Setup: @unchecked Sendable {
         let agent: SimulatedAgent
@@ -56,7 +56,7 @@ struct DockerEndToEndAgentTests {
         }
 
         func tearDown(taskID: String) {
-            _ = DockerTestEngine.waitUntil(loop, timeout: .seconds(10)) { exitCode != nil }
+            _ = DockerTestEngine.waitUntil(loop, timeout: .seconds(60)) { exitCode != nil }
             loop.queue.sync {
                 connection.stop()
                 client.close()
@@ -68,36 +68,32 @@ struct DockerEndToEndAgentTests {
     }
 
     @Test func theTerminalUpdateReachesTheAgentRightAfterTheWaitAnswer() throws {
-        var figures: [Double] = []
-        for index in 0..<3 {
-            let setup = try Setup()
-            let taskID = "e2e-agent-\(index)-\(DockerTestEngine.uniqueSuffix())"
-            defer { setup.tearDown(taskID: taskID) }
-            var task = SimulatedAgentTask(taskID: taskID, command: "exit 0")
-            task.network = "HOST"
-            setup.agent.launch(task)
-            setup.start()
-            // Poll the agent's record tightly: the resolution of the figure is the polling period (0.1 ms).
-            var arrival: ContinuousClock.Instant?
-            let deadline = ContinuousClock.now + .seconds(30)
-            while arrival == nil, ContinuousClock.now < deadline {
-                if setup.agent.updates.contains(where: { $0["state"]?.stringValue == "TASK_FINISHED" }) {
-                    arrival = .now
-                } else {
-                    usleep(100)
-                }
+        let setup = try Setup()
+        let taskID = "e2e-agent-\(DockerTestEngine.uniqueSuffix())"
+        defer { setup.tearDown(taskID: taskID) }
+        var task = SimulatedAgentTask(taskID: taskID, command: "exit 0")
+        task.network = "HOST"
+        setup.agent.launch(task)
+        setup.start()
+        // Poll the agent's record tightly: the resolution of the figure is the polling period (0.1 ms).
+        var arrival: ContinuousClock.Instant?
+        let deadline = ContinuousClock.now + .seconds(120)
+        while arrival == nil, ContinuousClock.now < deadline {
+            if setup.agent.updates.contains(where: { $0["state"]?.stringValue == "TASK_FINISHED" }) {
+                arrival = .now
+            } else {
+                usleep(100)
             }
-            let arrived = try #require(arrival, "the terminal update never reached the agent")
-            let answered = try #require(setup.loop.queue.sync { setup.engine.waitAnswers.last })
-            let states = setup.agent.updates.compactMap { $0["state"]?.stringValue }
-            #expect(states == ["TASK_STARTING", "TASK_RUNNING", "TASK_FINISHED"])
-            let (seconds, attoseconds) = (arrived - answered).components
-            figures.append(Double(seconds) * 1000 + Double(attoseconds) / 1e15)
-            #expect(DockerTestEngine.waitUntil(setup.loop) { setup.exitCode == 0 }, "exit 0 after the terminal ACK")
         }
-        let sorted = figures.sorted()
+        let arrived = try #require(arrival, "the terminal update never reached the agent")
+        let answered = try #require(setup.loop.queue.sync { setup.engine.waitAnswers.last })
+        let states = setup.agent.updates.compactMap { $0["state"]?.stringValue }
+        #expect(states == ["TASK_STARTING", "TASK_RUNNING", "TASK_FINISHED"])
+        #expect(DockerTestEngine.waitUntil(setup.loop) { setup.exitCode == 0 }, "exit 0 after the terminal ACK")
+        // A figure, not a limit: its distribution under load is the density benchmark's exit -> UPDATE.
+        let (seconds, attoseconds) = (arrived - answered).components
         print(
-            "[figure] wait answer -> terminal UPDATE at the simulated agent, 3 runs: min \(sorted[0]) ms, "
-                + "median \(sorted[1]) ms, max \(sorted[2]) ms (includes the agent poll of 0.1 ms)")
+            "[figure] wait answer -> terminal UPDATE at the simulated agent: "
+                + "\(Double(seconds) * 1000 + Double(attoseconds) / 1e15) ms (includes the agent poll of 0.1 ms)")
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @testable import Executor
 
 /// Named volumes and TaskInfo labels as the engine shows them (the project's private engine).
-@Suite(.serialized)
+@Suite(.serialized, .requires(.docker))
 struct DockerEndToEndCompatibilityTests {
     @Test func aRelativeHostPathWithAVolumeDriverIsANamedVolumeAndTaskLabelsAreOnTheContainer() throws {
         let run = try DockerEndToEndRun(name: "named-volume")

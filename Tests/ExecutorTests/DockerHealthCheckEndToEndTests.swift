@@ -5,7 +5,7 @@ import Testing
 @testable import Executor
 
 /// TaskInfo health checks, checks, max_completion_time and the new Docker parameters against the private engine.
-@Suite(.serialized)
+@Suite(.serialized, .requires(.docker))
 struct DockerHealthCheckEndToEndTests {
     /// busybox's httpd, daemonized, so that `killall httpd` stops the server and not the task. It listens on the
     /// container's loopback only: a probe from the executor's own network could not reach it, only one made from

@@ -3,15 +3,10 @@ import Simulators
 import Testing
 
 /// `executor.sh` as the original's users deploy it: a bash site file, and upgrades while tasks run.
-@Suite(.serialized) struct ExecutorScriptCompatibilityTests {
+@Suite(.serialized, .requires(.releaseBinary)) struct ExecutorScriptCompatibilityTests {
     /// The release build, which operators install (`swift build -c release`).
     static func releaseBinary() throws -> String {
-        let path = ProgramUnderTest.repositoryRoot.appendingPathComponent(".build/release/sidecar-executor").path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw ProgramUnderTest.Missing(
-                description: "\(path) is missing: build it with `swift build -c release --product sidecar-executor`")
-        }
-        return path
+        try ProgramUnderTest.binary()
     }
 
     @Test func aSiteFileInBashSyntaxReadingUnsetVariablesDoesNotFailTheLaunch() throws {

@@ -9,6 +9,7 @@ import Testing
 /// agent takes the terminal update and drops it ("Ignoring status update TASK_KILLED ... for terminating framework").
 /// Within the 5 s shutdown grace period the container is stopped, TASK_KILLED sent, the container removed, and the
 /// process exits 0.
+@Suite(.requires(.docker), .requires(.releaseBinary))
 struct ExecutorShutdownProcessTests {
     @Test func aShutdownNobodyAcknowledgesEndsWithTheContainerRemovedAndExitZero() throws {
         let run = try ReliabilitySignalTests.Run("teardown", signal: .terminate)

@@ -6,6 +6,7 @@ import Testing
 
 /// The real executor binary runs its event loop on the main thread (`MainThreadRunLoop`): besides it, only Dispatch's
 /// own event thread exists, whatever the executor does: subscribing, launching, polling timers, its updates and ACKs.
+@Suite(.requires(.docker), .requires(.releaseBinary))
 struct ExecutorThreadTests {
     @Test func aRunningExecutorHasTwoThreads() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -16,7 +17,7 @@ struct ExecutorThreadTests {
         let run = try ReliabilitySignalTests.Run("threads", signal: .terminate)
         defer { run.tearDown() }
         try run.launch("trap 'exit 0' TERM; sleep 300 & wait")
-        #expect(eventually(timeout: .seconds(20)) { run.agent.states(of: run.taskID).contains("TASK_RUNNING") })
+        #expect(eventually(timeout: .seconds(120)) { run.agent.states(of: run.taskID).contains("TASK_RUNNING") })
         let pid = run.executor.process.processIdentifier
         var counts: [Int] = []
         for _ in 0..<10 {

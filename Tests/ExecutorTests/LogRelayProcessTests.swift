@@ -7,6 +7,7 @@ import Testing
 
 /// The release executor relaying a real container's output to a UDP listener, as a collector sees it, and its
 /// start-up dump.
+@Suite(.requires(.docker), .requires(.releaseBinary))
 struct LogRelayProcessTests {
     @Test func aCollectorReceivesTheOriginalsRecords() throws {
         let listener = try UDPListener()

@@ -7,7 +7,7 @@ import Testing
 
 /// The release executor against a reader of its output that does not keep up: container output and the UDP relay
 /// never hold up a status update or grow the executor's memory past a bound.
-@Suite(.serialized)
+@Suite(.serialized, .requires(.docker), .requires(.releaseBinary))
 struct OutputBackpressureProcessTests {
     static let line = "the quick brown fox jumps over the lazy dog, again and again and again, to fill a line."
     /// 50 MB of whole lines (89 bytes each) on the container's stdout, then exit 0.

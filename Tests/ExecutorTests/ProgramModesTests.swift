@@ -4,7 +4,7 @@ import Testing
 
 /// The binary's command line: `--help`, `--version`, executor mode's configuration errors, and `run-task` against
 /// the real engine.
-@Suite(.serialized) struct ProgramModesTests {
+@Suite(.serialized, .requires(.releaseBinary)) struct ProgramModesTests {
     @Test func helpAndVersionPrintAndExitZero() throws {
         let binary = try ProgramUnderTest.binary()
         let help = try ProgramUnderTest.run([binary, "--help"], environment: [:])
@@ -41,12 +41,10 @@ import Testing
     }
 
     /// One TaskInfo through `run-task` against the private engine: updates as JSON lines, exit status from the state.
-    @Test func runTaskRunsATaskInfoEndToEndAndPrintsEachUpdate() throws {
+    @Test(.requires(.docker)) func runTaskRunsATaskInfoEndToEndAndPrintsEachUpdate() throws {
         let binary = try ProgramUnderTest.binary()
-        guard let dockerHost = ProcessInfo.processInfo.environment["DOCKER_HOST"] else {
-            Issue.record("DOCKER_HOST is not set: run the tests through scripts/test.sh (it starts the private engine)")
-            return
-        }
+        try TestPeer.docker.require()
+        let dockerHost = try #require(ProcessInfo.processInfo.environment["DOCKER_HOST"])
         let directory = try ProgramUnderTest.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let taskID = "run-task-test.\(UUID().uuidString.prefix(8))"

@@ -208,7 +208,7 @@ struct ReliabilityAgentFaultTests {
             startFault.start()
         }
         harness.onLoop { harness.executor.start() }
-        #expect(eventually(timeout: .seconds(10)) { harness.producedStates.contains(.running) }, "\(schedule)")
+        #expect(eventually(timeout: .seconds(120)) { harness.producedStates.contains(.running) }, "\(schedule)")
 
         // Faults land while the task runs, as it ends, and while its terminal update travels.
         let faults = DispatchGroup()
@@ -219,7 +219,7 @@ struct ReliabilityAgentFaultTests {
         }
         faults.wait()
 
-        #expect(eventually(timeout: .seconds(15)) { !harness.exits.isEmpty }, "the executor never exited: \(schedule)")
+        #expect(eventually(timeout: .seconds(120)) { !harness.exits.isEmpty }, "the executor never exited: \(schedule)")
         #expect(harness.exits == [0], "\(schedule)")
         #expect(harness.producedStates == ending.states, "\(schedule)")
         #expect(harness.onLoop { harness.connection.isSettled }, "unacknowledged updates remain: \(schedule)")
@@ -257,7 +257,7 @@ struct ReliabilityAgentFaultTests {
         case .exitsThree:
             harness.onLoop { harness.engine.exit(statusCode: 3) }
         case .killed:
-            let delivered = eventually(timeout: .seconds(10)) {
+            let delivered = eventually(timeout: .seconds(120)) {
                 _ = harness.agent.kill(taskID: "t1", gracePeriod: .seconds(1))
                 return eventually(timeout: .milliseconds(100)) { harness.producedStates.contains(.killing) }
             }

@@ -20,7 +20,9 @@ struct ReliabilityDockerEngineTests {
     @Test(
         .enabled(
             if: restartAllowed,
-            "restarts the shared engine: run alone with SIDECAR_TEST_ENGINE_RESTART=1 (scripts/test.sh does)"))
+            "restarts the shared engine: run alone with SIDECAR_TEST_ENGINE_RESTART=1 (scripts/test.sh --reliability does)"
+        ),
+        .requires(.docker))
     func anEngineRestartWhileTheTaskRunsIsRiddenOutWithItsWaitAndLogs() throws {
         let run = try DockerEndToEndRun(name: "engine-restart")
         defer { run.tearDown() }
@@ -31,7 +33,7 @@ struct ReliabilityDockerEngineTests {
                 shell: "i=0; while [ ! -e /mnt/mesos/sandbox/stop ]; do i=$((i+1)); echo line $i; sleep 0.05; done; "
                     + "echo done; exit 0"))
         #expect(run.waitFor(.running))
-        #expect(eventually(timeout: .seconds(10)) { run.stdout.contains("line 10\n") })
+        #expect(eventually(timeout: .seconds(120)) { run.stdout.contains("line 10\n") })
 
         let restart = try DockerTestEngine.run(["\(Self.repositoryRoot)/scripts/docker-engine.sh", "restart-daemon"])
         try #require(restart.status == 0, "restart-daemon failed: \(restart.output)")
@@ -39,15 +41,15 @@ struct ReliabilityDockerEngineTests {
 
         // The output goes on arriving: the log stream was followed again after the engine came back.
         #expect(
-            eventually(timeout: .seconds(30)) { (Self.lineNumbers(run.stdout).last ?? 0) > linesAtRestart + 20 },
+            eventually(timeout: .seconds(120)) { (Self.lineNumbers(run.stdout).last ?? 0) > linesAtRestart + 20 },
             "no output after the restart")
         #expect(run.states == [.starting, .running], "the restart must not end the task")
 
         _ = FileManager.default.createFile(atPath: run.sandbox + "/stop", contents: nil)
-        #expect(run.waitFor(timeout: .seconds(30)), "the re-registered wait never saw the exit")
+        #expect(run.waitFor(timeout: .seconds(120)), "the re-registered wait never saw the exit")
         #expect(run.states == [.starting, .running, .finished])
         #expect(run.updates.last?.message == "Container exited with status 0")
-        #expect(eventually(timeout: .seconds(10)) { run.stdout.hasSuffix("done\n") })
+        #expect(eventually(timeout: .seconds(120)) { run.stdout.hasSuffix("done\n") })
 
         // Nothing repeated, nothing lost: every line once, in order.
         let numbers = Self.lineNumbers(run.stdout)
@@ -86,7 +88,7 @@ struct ReliabilityDockerEngineTests {
                 makeHealthChecking: { _ in NoHealthChecking() }, onFinished: { finished.value = true })
         }
         loop.queue.sync { supervisor.launch(taskInfo: TaskInfoFixture.task()) }
-        #expect(DockerTestEngine.waitUntil(loop, timeout: .seconds(20)) { reporter.states.count == 2 })
+        #expect(DockerTestEngine.waitUntil(loop, timeout: .seconds(120)) { reporter.states.count == 2 })
         let failed = try #require(loop.queue.sync { reporter.updates.last })
         #expect(failed.state == .failed)
         #expect(failed.reason == .containerLaunchFailed)

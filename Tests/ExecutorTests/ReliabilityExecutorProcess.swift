@@ -9,26 +9,11 @@ import Testing
 /// The real `sidecar-executor` binary, as the Mesos agent runs it: a child process with the agent's environment,
 /// talking to a SimulatedAgent and the test Docker engine, its stdout and stderr kept in files of its sandbox.
 ///
-/// The binary is the one SwiftPM built next to this test bundle (`swift build --build-tests` builds both), so a
-/// sanitizer run tests the sanitized binary. Every process is ended by its own pid if a test gives up on it.
+/// The binary is the release build `executor.sh` deploys (`ProgramUnderTest.binary()`); a sanitizer run tests the
+/// release binary it built with the sanitizer. Every process is ended by its own pid if a test gives up on it.
 final class ExecutorProcess: @unchecked Sendable {
-    struct Missing: Error, CustomStringConvertible {
-        var description: String
-    }
-
     let sandbox: String
     let process: Process
-
-    /// `sidecar-executor` beside the running test bundle.
-    static func binaryPath() throws -> String {
-        let bundle = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let path = URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("sidecar-executor")
-            .path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw Missing(description: "\(path) is missing: build it with `swift build --build-tests` first")
-        }
-        return path
-    }
 
     /// Prepares the executor with the agent's `MESOS_*` variables plus `extra`; `start()` runs it.
     init(agent: SimulatedAgent, name: String, extra: [String: String] = [:]) throws {
@@ -44,7 +29,7 @@ final class ExecutorProcess: @unchecked Sendable {
         // No registry logins unless a test writes some: the developer's own ~/.docker never leaks in.
         launch.environment["DOCKER_CONFIG"] = sandbox
         launch.environment.merge(extra) { $1 }
-        process = try launch.process(command: [try Self.binaryPath()])
+        process = try launch.process(command: [try ProgramUnderTest.binary()])
         stdoutPath = launch.stdoutPath
         stderrPath = launch.stderrPath
     }

@@ -10,7 +10,7 @@ struct SidecarClientHTTPTransportTests {
     let harness = LoopHarness()
     let id = "0123456789ab"
 
-    func settings(port: UInt16, retries: Int = 1, timeout: Duration = .milliseconds(500)) throws -> ExecutorSettings {
+    func settings(port: UInt16, retries: Int = 1, timeout: Duration = .seconds(30)) throws -> ExecutorSettings {
         var settings = ExecutorSettings()
         settings.sidecarURL = try HTTPURL(parsing: "http://127.0.0.1:\(port)/state.json")
         settings.sidecarRetryCount = retries

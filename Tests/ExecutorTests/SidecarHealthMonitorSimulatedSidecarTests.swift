@@ -18,7 +18,7 @@ struct SidecarHealthMonitorSimulatedSidecarTests {
         interval: Duration = .milliseconds(20),
         maxFails: Int = 3,
         draining: Duration = .milliseconds(50),
-        timeout: Duration = .seconds(2),
+        timeout: Duration = .seconds(30),
         retries: Int = 1
     ) throws -> ExecutorSettings {
         var settings = ExecutorSettings()

@@ -7,7 +7,7 @@ import Testing
 
 /// The release binary with SEED_SIDECAR and DEBUG (the original's unprefixed names) against a simulated agent and master and
 /// the private Docker engine: the container's environment holds the master's agents.
-@Suite(.serialized)
+@Suite(.serialized, .requires(.docker), .requires(.releaseBinary))
 struct SidecarSeedsEndToEndTests {
     @Test func theContainerGetsTheMastersAgentsAsSidecarSeeds() throws {
         _ = try DockerTestEngine.require()

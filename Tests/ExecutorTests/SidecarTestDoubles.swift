@@ -16,7 +16,7 @@ struct LoopHarness: Sendable {
     }
 
     /// Polls `condition` on the loop until it holds or a generous deadline passes; returns whether it held.
-    func wait(timeout: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
+    func wait(timeout: Duration = .seconds(120), _ condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if sync(condition) { return true }

@@ -135,7 +135,7 @@ final class TestHTTPClient {
     }
 
     /// Reads one complete response (Content-Length, chunked, or until close).
-    func readResponse(timeout: Duration = .seconds(5), forHead: Bool = false) throws -> TestHTTPResponse {
+    func readResponse(timeout: Duration = .seconds(60), forHead: Bool = false) throws -> TestHTTPResponse {
         let deadline = ContinuousClock.now + timeout
         var headEnd: Int?
         while headEnd == nil {
@@ -201,7 +201,7 @@ final class TestHTTPClient {
     }
 
     /// Waits until the received bytes contain `marker`; returns (and consumes) everything up to its end.
-    func readUntil(_ marker: String, timeout: Duration = .seconds(5)) throws -> [UInt8] {
+    func readUntil(_ marker: String, timeout: Duration = .seconds(60)) throws -> [UInt8] {
         let deadline = ContinuousClock.now + timeout
         let bytes = Array(marker.utf8)
         while true {
@@ -215,7 +215,7 @@ final class TestHTTPClient {
     }
 
     /// Everything until the server closes; throws `.timedOut` if it does not within `timeout`.
-    func readUntilClosed(timeout: Duration = .seconds(5)) throws -> [UInt8] {
+    func readUntilClosed(timeout: Duration = .seconds(60)) throws -> [UInt8] {
         let deadline = ContinuousClock.now + timeout
         do {
             while true { try fill(until: deadline) }

@@ -28,7 +28,7 @@ func onAnotherThread(_ body: @escaping @Sendable () -> Void) {
 }
 
 /// Waits up to `timeout` for `condition`, checking every 10 ms; for state that settles asynchronously.
-func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) -> Bool {
+func eventually(timeout: Duration = .seconds(60), _ condition: () -> Bool) -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if condition() { return true }

@@ -83,7 +83,8 @@ private struct Reader {
     var problems: [String] = []
 
     private mutating func report(_ variable: String, _ issue: String) {
-        problems.append("\(variable) \(issue).")
+        // An issue that quotes a parser's error already ends with that error's full stop.
+        problems.append("\(variable) \(issue)\(issue.hasSuffix(".") ? "" : ".")")
     }
 
     /// The value, or nil when missing; an empty value counts as missing.

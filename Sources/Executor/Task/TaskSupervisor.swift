@@ -122,8 +122,8 @@ final class TaskSupervisor: @unchecked Sendable {
                     taskID: taskID, image: spec.image.text, forcePull: spec.forcePull,
                     sendsKillingState: configuration.sendsKillingState, keepContainers: settings.keepContainers,
                     defaultGrace: task.killGracePeriod ?? settings.killTaskTimeout,
-                    killRetryDelay: configuration.killRetryDelay,
-                    healthCheckSetsHealthy: checks?.setsHealthy ?? false))
+                    healthCheckSetsHealthy: checks?.setsHealthy ?? false,
+                    killRetryDelay: configuration.killRetryDelay))
             health = makeHealthChecking(spec.taskLabels)
             armCompletionTimer(task.maxCompletionTime)
             Log.info("Launching task \(taskID) as container \(spec.name) from image \(spec.image).")

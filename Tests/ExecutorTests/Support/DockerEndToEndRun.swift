@@ -26,13 +26,11 @@ final class TimingDockerEngine: ForwardingDockerEngine, @unchecked Sendable {
 final class TimedStatusRecorder: StatusReporter, @unchecked Sendable {
     private(set) var updates: [TaskStatusUpdate] = []
     private(set) var times: [ContinuousClock.Instant] = []
-    private(set) var wallTimes: [Double] = []
     var states: [TaskState] { updates.map(\.state) }
 
     func report(_ update: TaskStatusUpdate) {
         updates.append(update)
         times.append(.now)
-        wallTimes.append(WallClock.now())
     }
 }
 
@@ -110,7 +108,7 @@ final class DockerEndToEndRun: @unchecked Sendable {
 
     /// Waits until the task reaches `state` (or any terminal state when nil).
     @discardableResult
-    func waitFor(_ state: TaskState? = nil, timeout: Duration = .seconds(30)) -> Bool {
+    func waitFor(_ state: TaskState? = nil, timeout: Duration = .seconds(120)) -> Bool {
         DockerTestEngine.waitUntil(loop, timeout: timeout) {
             reporter.states.contains { state == nil ? $0.isTerminal : $0 == state }
         }
@@ -129,7 +127,7 @@ final class DockerEndToEndRun: @unchecked Sendable {
     /// Acknowledges, waits for the supervisor to finish, removes leftovers and the sandbox.
     func tearDown() {
         if loop.queue.sync(execute: { supervisor.isTerminal }) { acknowledgeTerminalUpdate() }
-        _ = DockerTestEngine.waitUntil(loop, timeout: .seconds(10)) { finished }
+        _ = DockerTestEngine.waitUntil(loop, timeout: .seconds(60)) { finished }
         DockerTestEngine.removeContainers(taskID: taskID)
         loop.queue.sync { client.close() }
         try? FileManager.default.removeItem(atPath: sandbox)

@@ -100,7 +100,7 @@ enum DockerTestEngine {
     /// Polls `condition` (evaluated on `loop`) every 20 ms until it holds or `timeout` passes.
     static func waitUntil(
         _ loop: EventLoop,
-        timeout: Duration = .seconds(20),
+        timeout: Duration = .seconds(60),
         _ condition: () -> Bool
     ) -> Bool {
         let deadline = ContinuousClock.now + timeout

@@ -3,10 +3,6 @@ import Foundation
 /// The built `sidecar-executor` binary and the repository's `executor.sh`, for tests that run the program the way an
 /// agent or an operator does.
 enum ProgramUnderTest {
-    struct Missing: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// The repository root (this file is Tests/ExecutorTests/Support/ProgramUnderTest.swift).
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -14,14 +10,53 @@ enum ProgramUnderTest {
 
     static var executorScript: String { repositoryRoot.appendingPathComponent("executor.sh").path }
 
-    /// The binary built beside the test bundle (`swift build --build-tests` builds both).
+    /// The release binary, `.build/release/sidecar-executor`: the one `executor.sh` deploys and `scripts/test.sh`
+    /// builds. It sits in the `release` directory beside the test bundle's configuration directory, so a sanitizer
+    /// run (its own scratch path) runs the release binary it built with the sanitizer (scripts/sanitizers.sh).
+    ///
+    /// Suites that run it carry `.requires(.releaseBinary)`; `TestPeer.releaseBinary.require()` fails them with the
+    /// reason when the test command requires it and it is missing.
     static func binary() throws -> String {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [directory, directory.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("sidecar-executor").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        try TestPeer.releaseBinary.require()
+        return releaseBinaryPath
+    }
+
+    static let releaseBinaryPath: String = {
+        let bundle =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        // <scratch>/<triple>/debug/sidecar-executorPackageTests.xctest -> <scratch>/<triple>/release/sidecar-executor
+        return URL(fileURLWithPath: bundle).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("release").appendingPathComponent("sidecar-executor").path
+    }()
+
+    /// Why the release binary cannot be tested, or nil. Missing, or (unless the test command requires it, having just
+    /// built it) older than a source file it is built from: a bare `swift test` after an edit would otherwise test
+    /// the binary of the code before the edit.
+    static func releaseBinaryProblem() -> String? {
+        let path = releaseBinaryPath
+        let build = "swift build -c release --product sidecar-executor"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            return "no release binary at \(path): build it with `\(build)`"
         }
-        throw Missing(description: "no sidecar-executor binary beside \(directory.path): run `swift build` first")
+        guard !TestPeer.isRequiredByEnvironment("RELEASE_BINARY") else { return nil }
+        let built = modificationDate(path) ?? .distantPast
+        for directory in ["Sources/EventLoop", "Sources/Executor"] {
+            let root = repositoryRoot.appendingPathComponent(directory)
+            let files = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.contentModificationDateKey])
+            while let file = files?.nextObject() as? URL {
+                if let changed = modificationDate(file.path), changed > built {
+                    let source = file.path.replacingOccurrences(of: repositoryRoot.path + "/", with: "")
+                    return "the release binary at \(path) is older than \(source): "
+                        + "rebuild it with `\(build)`"
+                }
+            }
+        }
+        return nil
+    }
+
+    private static func modificationDate(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
     /// A fresh directory under `base` (default: the system's temporary directory), removed by the caller.

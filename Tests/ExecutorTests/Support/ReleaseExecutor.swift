@@ -5,19 +5,11 @@ import Foundation
 /// The release build of the executor, the binary `executor.sh` deploys: process tests of the output path run it,
 /// not the debug build beside the test bundle.
 enum ReleaseExecutor {
-    static var path: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/release/sidecar-executor").path
-    }
+    static var path: String { ProgramUnderTest.releaseBinaryPath }
 
-    /// The release binary's path, or a failure saying how to build it.
+    /// The release binary's URL, or the reason it cannot be tested.
     static func require() throws -> URL {
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw ExecutorProcess.Missing(
-                description: "\(path) is missing: build it with `swift build -c release --product sidecar-executor`")
-        }
-        return URL(fileURLWithPath: path)
+        URL(fileURLWithPath: try ProgramUnderTest.binary())
     }
 
     /// The resident set of a running process in kB (VmRSS of /proc/PID/status), or nil once it is gone.
