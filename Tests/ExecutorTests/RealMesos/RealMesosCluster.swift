@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// The real Mesos 1.11.0 master and agent that `scripts/mesos-agent.sh start` runs on loopback (from the bundle in
+/// `../shared/mesos` beside the repository), as its env file describes them: `MESOS_MASTER`, `MESOS_AGENT`,
+/// `MESOS_BUNDLE_DIR`, `MESOS_AGENT_WORK_DIR`.
+///
+/// Without them the real-agent suite is skipped with one printed reason, unless `SIDECAR_TEST_REQUIRE_MESOS=1`
+/// (set by `scripts/test.sh`), in which case it fails: CI must never skip it quietly.
+enum RealMesosCluster {
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// Why the cluster cannot be used, or nil when it can.
+    static let unavailableReason: String? = {
+        for name in ["MESOS_MASTER", "MESOS_AGENT", "MESOS_BUNDLE_DIR", "MESOS_AGENT_WORK_DIR"]
+        where (environment[name] ?? "").isEmpty {
+            return "\(name) is not set: start the real Mesos agent with `scripts/mesos-agent.sh start` and export "
+                + "its env file, or run scripts/test.sh (it needs the bundle in ../shared/mesos)"
+        }
+        return nil
+    }()
+
+    static var isRequired: Bool { environment["SIDECAR_TEST_REQUIRE_MESOS"] == "1" }
+
+    /// Whether the suite runs: available, or required (then `require()` fails each test with the reason).
+    static var shouldRun: Bool {
+        if unavailableReason == nil || isRequired { return true }
+        printSkipReasonOnce()
+        return false
+    }
+
+    nonisolated(unsafe) private static var printed = false
+    private static let printLock = NSLock()
+
+    private static func printSkipReasonOnce() {
+        printLock.withLock {
+            guard !printed, let reason = unavailableReason else { return }
+            printed = true
+            print("RealMesosTests skipped: \(reason)")
+        }
+    }
+
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Throws the reason when the cluster is not there (the suite is required).
+    static func require() throws {
+        if let reason = unavailableReason { throw Unavailable(description: reason) }
+    }
+
+    static var master: String { environment["MESOS_MASTER"] ?? "" }
+    static var bundleDirectory: String { environment["MESOS_BUNDLE_DIR"] ?? "" }
+    static var agentWorkDirectory: String { environment["MESOS_AGENT_WORK_DIR"] ?? "" }
+    static var agentLogPath: String { bundleDirectory + "/log/agent.log" }
+
+    /// `mesos.sh` of the shared bundle beside the repository.
+    static var mesosScript: String {
+        ProgramUnderTest.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/mesos/mesos.sh")
+            .path
+    }
+
+    /// The agent's pid, as `mesos.sh` recorded it (it changes with every restart).
+    static func agentPID() -> Int32? {
+        guard let text = try? String(contentsOfFile: bundleDirectory + "/run/agent.pid", encoding: .utf8) else {
+            return nil
+        }
+        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// SIGKILL to the agent, by its recorded pid; returns once it is gone.
+    static func killAgent() throws {
+        guard let pid = agentPID() else { throw Unavailable(description: "no agent pid in \(bundleDirectory)/run") }
+        kill(pid, SIGKILL)
+        for _ in 0..<200 where kill(pid, 0) == 0 { usleep(20_000) }
+    }
+
+    /// `mesos.sh restart-agent`: kills the agent if it runs, starts it on the same work_dir, returns once it is
+    /// registered with the master again.
+    static func restartAgent() throws {
+        let result = try DockerTestEngine.run(["/bin/bash", mesosScript, "restart-agent", bundleDirectory])
+        guard result.status == 0 else {
+            throw Unavailable(description: "mesos.sh restart-agent failed: \(result.output)")
+        }
+    }
+
+    /// The agent's log lines that contain `text` (every run of the agent since the suite started).
+    static func agentLogLines(containing text: String) -> [String] {
+        let log = (try? String(contentsOfFile: agentLogPath, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").filter { $0.contains(text) }.map(String.init)
+    }
+
+    /// The newest sandbox of an executor of the framework (`runs/latest`).
+    static func sandbox(frameworkID: String, executorID: String) -> String? {
+        let slaves = agentWorkDirectory + "/slaves"
+        guard let agents = try? FileManager.default.contentsOfDirectory(atPath: slaves) else { return nil }
+        for agent in agents {
+            let path = "\(slaves)/\(agent)/frameworks/\(frameworkID)/executors/\(executorID)/runs/latest"
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        return nil
+    }
+}
