@@ -161,7 +161,8 @@ enum SimulatedAgentCallShape {
             for field in fields {
                 let fieldPath = path.isEmpty ? field.name : "\(path).\(field.name)"
                 // A required enum field with an unknown value cannot be dropped: the whole conversion fails.
-                if field.required, case .enumeration(let names) = field.shape, let text = object[field.name]?.stringValue,
+                if field.required, case .enumeration(let names) = field.shape,
+                    let text = object[field.name]?.stringValue,
                     !names.contains(text)
                 {
                     throw ConversionError("Failed to find enum for '\(text)'")

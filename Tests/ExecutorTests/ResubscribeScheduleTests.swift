@@ -30,7 +30,8 @@ struct ResubscribeScheduleTests {
     }
 
     @Test func theAgentsBackoffMaxLowersTheCeilingButNeverBelowTheFloor() {
-        let short = ResubscribeSchedule(floor: .milliseconds(20), ceiling: .milliseconds(250), backoffMax: .milliseconds(100))
+        let short = ResubscribeSchedule(
+            floor: .milliseconds(20), ceiling: .milliseconds(250), backoffMax: .milliseconds(100))
         #expect(short.ceiling == .milliseconds(100))
         #expect(short.bound(afterFailures: 10) == .milliseconds(100))
         let zero = ResubscribeSchedule(floor: .milliseconds(20), ceiling: .milliseconds(250), backoffMax: .zero)

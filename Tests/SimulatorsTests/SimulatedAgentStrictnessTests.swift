@@ -52,7 +52,8 @@ struct SimulatedAgentStrictnessTests {
     @Test func withAuthenticationAMissingOrWrongBearerTokenGets401() throws {
         let agent = started(try SimulatedAgent(authenticationToken: "header.claims.signature"))
         defer { agent.stop() }
-        #expect(agent.environment(sandbox: "/tmp/s")["MESOS_EXECUTOR_AUTHENTICATION_TOKEN"] == "header.claims.signature")
+        #expect(
+            agent.environment(sandbox: "/tmp/s")["MESOS_EXECUTOR_AUTHENTICATION_TOKEN"] == "header.claims.signature")
         for headers in [[], ["Authorization: Bearer header.claims.forged"], ["Authorization: Basic b3BzOnNlY3JldA=="]] {
             let (_, answer) = try send(agent, V.subscribe, headers: headers)
             #expect(answer.status == 401, "\(headers)")
@@ -93,7 +94,8 @@ struct SimulatedAgentStrictnessTests {
         let (stream, _) = try send(agent, V.subscribe, streaming: true)
         let (_, badState) = try send(agent, update(status(uuid: .random(), state: "TASK_BOGUS")))
         #expect(badState.status == 400)
-        #expect(badState.bodyString == "Failed to convert JSON into Call protobuf: Failed to find enum for 'TASK_BOGUS'")
+        #expect(
+            badState.bodyString == "Failed to convert JSON into Call protobuf: Failed to find enum for 'TASK_BOGUS'")
         // An optional enum field with an unknown value reads as unset, as stout's conversion drops it.
         let (_, badReason) = try send(agent, update(status(uuid: .random(), extra: #""reason":"REASON_BOGUS""#)))
         #expect(badReason.status == 202)

@@ -17,7 +17,9 @@ enum MesosHTTP {
     /// Connects to `host:port` (numeric IPv4).
     static func connect(_ hostPort: String) throws -> Int32 {
         let parts = hostPort.split(separator: ":")
-        guard parts.count == 2, let port = UInt16(parts[1]) else { throw Failure(description: "bad address \(hostPort)") }
+        guard parts.count == 2, let port = UInt16(parts[1]) else {
+            throw Failure(description: "bad address \(hostPort)")
+        }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var address = sockaddr_in()
@@ -58,7 +60,8 @@ enum MesosHTTP {
     {
         let fd = try connect(hostPort)
         defer { close(fd) }
-        try sendAll(fd, request(path, host: hostPort, body: body, headers: headers.merging(["Connection": "close"]) { $1 }))
+        try sendAll(
+            fd, request(path, host: hostPort, body: body, headers: headers.merging(["Connection": "close"]) { $1 }))
         let reader = Reader(fd: fd)
         let head = try reader.head()
         var body: [UInt8] = []
@@ -80,7 +83,9 @@ enum MesosHTTP {
         private func fill() throws {
             var chunk = [UInt8](repeating: 0, count: 65536)
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw Failure(description: count == 0 ? "connection closed" : "recv: errno \(errno)") }
+            guard count > 0 else {
+                throw Failure(description: count == 0 ? "connection closed" : "recv: errno \(errno)")
+            }
             buffer += chunk[0..<count]
         }
 

@@ -62,7 +62,10 @@ final class MesosTestScheduler: @unchecked Sendable {
         ]
         let body: JSONValue = ["type": "SUBSCRIBE", "subscribe": ["framework_info": frameworkInfo]]
         fd = try MesosHTTP.connect(master)
-        try MesosHTTP.sendAll(fd, MesosHTTP.request("/api/v1/scheduler", host: master, body: String(decoding: body.serialized(), as: UTF8.self)))
+        try MesosHTTP.sendAll(
+            fd,
+            MesosHTTP.request(
+                "/api/v1/scheduler", host: master, body: String(decoding: body.serialized(), as: UTF8.self)))
         let reader = MesosHTTP.Reader(fd: fd)
         let head = try reader.head()
         guard head.status == 200, let stream = head.headers["mesos-stream-id"] else {
@@ -86,7 +89,9 @@ final class MesosTestScheduler: @unchecked Sendable {
         var body: [String: JSONValue] = ["framework_id": ["value": .string(frameworkID)], "type": .string(type)]
         body.merge(payload) { $1 }
         let response = try MesosHTTP.post(
-            "/api/v1/scheduler", to: master, body: String(decoding: JSONValue.object(JSONObject(body.map { ($0.key, $0.value) })).serialized(), as: UTF8.self),
+            "/api/v1/scheduler", to: master,
+            body: String(
+                decoding: JSONValue.object(JSONObject(body.map { ($0.key, $0.value) })).serialized(), as: UTF8.self),
             headers: ["Mesos-Stream-Id": streamID])
         guard response.status == 202 else {
             throw MesosHTTP.Failure(description: "\(type) answered \(response.status): \(response.body)")
@@ -101,7 +106,9 @@ final class MesosTestScheduler: @unchecked Sendable {
     }
 
     func kill(taskID: String, agentID: String, grace: Duration?) throws {
-        var kill: [String: JSONValue] = ["task_id": ["value": .string(taskID)], "agent_id": ["value": .string(agentID)]]
+        var kill: [String: JSONValue] = [
+            "task_id": ["value": .string(taskID)], "agent_id": ["value": .string(agentID)],
+        ]
         if let grace {
             kill["kill_policy"] = ["grace_period": ["nanoseconds": .int(Int64(grace.nanosecondsValue))]]
         }
@@ -133,16 +140,15 @@ final class MesosTestScheduler: @unchecked Sendable {
     /// Waits until `predicate` holds (checked whenever an event arrives); false after `timeout` seconds.
     func wait(timeout: Double, until predicate: (MesosTestScheduler) -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
-        condition.lock()
-        defer { condition.unlock() }
         while true {
-            condition.unlock()
-            let done = predicate(self)
-            condition.lock()
-            if done { return true }
-            if closed || !condition.wait(until: min(deadline, Date().addingTimeInterval(0.5))) && Date() >= deadline {
-                return predicate(self)
+            if predicate(self) { return true }
+            // A wake-up lost between the check and the wait costs at most half a second.
+            let over = condition.withLock { () -> Bool in
+                if closed { return true }
+                _ = condition.wait(until: min(deadline, Date().addingTimeInterval(0.5)))
+                return Date() >= deadline
             }
+            if over { return predicate(self) }
         }
     }
 
@@ -245,7 +251,7 @@ final class MesosTestScheduler: @unchecked Sendable {
         }
     }
 
-    /// Places as many waiting launches as the offer holds; declines it for an hour when none waits.
+    /// Places as many waiting launches as the offer holds; declines it for a few seconds when none waits.
     private func answer(_ offer: JSONValue) {
         let offerID = offer["id"] ?? .null
         let agentID = offer["agent_id"]?["value"]?.stringValue ?? ""
@@ -267,7 +273,10 @@ final class MesosTestScheduler: @unchecked Sendable {
         }
         if chosen.isEmpty {
             record {
-                try call("DECLINE", ["decline": ["offer_ids": [offerID], "filters": ["refuse_seconds": 3600]]])
+                try call("DECLINE", ["decline": ["offer_ids": [offerID], "filters": ["refuse_seconds": 5]]])
+                // A launch queued while this offer was being declined may have sent its REVIVE before the DECLINE's
+                // filter was set: revive again, so that it gets an offer now.
+                if condition.withLock({ !pending.isEmpty }) { try call("REVIVE") }
             }
             return
         }

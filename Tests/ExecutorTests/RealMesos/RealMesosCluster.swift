@@ -78,10 +78,33 @@ enum RealMesosCluster {
     /// `mesos.sh restart-agent`: kills the agent if it runs, starts it on the same work_dir, returns once it is
     /// registered with the master again.
     static func restartAgent() throws {
-        let result = try DockerTestEngine.run(["/bin/bash", mesosScript, "restart-agent", bundleDirectory])
-        guard result.status == 0 else {
-            throw Unavailable(description: "mesos.sh restart-agent failed: \(result.output)")
+        let (status, output) = try spawnAndWait(["/bin/bash", mesosScript, "restart-agent", bundleDirectory])
+        guard status == 0 else {
+            throw Unavailable(description: "mesos.sh restart-agent failed (\(status)): \(output)")
         }
+    }
+
+    /// Runs `command` to completion with its output in a file, waiting with `waitpid` on its pid. (Foundation's
+    /// `Process.waitUntilExit` was seen to miss the exit of a script whose grandchild, the agent, outlives it.)
+    static func spawnAndWait(_ command: [String]) throws -> (status: Int32, output: String) {
+        let outputPath = NSTemporaryDirectory() + "mesos-sh-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = command.map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
+        guard spawned == 0 else { throw Unavailable(description: "posix_spawn \(command[0]): \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exited = (status & 0x7f) == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
     }
 
     /// The agent's log lines that contain `text` (every run of the agent since the suite started).

@@ -13,20 +13,21 @@ struct RealMesosTask {
     let taskID: String
     let executorID: String
     /// The container's shell command (`sh -c` of it).
-    var command: String
+    var shellCommand: String
     var killGrace: Duration?
     /// Docker `label` parameters, `K=V`.
     var labels: [String] = ["SidecarDiscover=false"]
     /// Extra environment of the executor process (EXECUTOR_* settings, the site environment file).
     var environment: [String: String] = [:]
-    /// `"shell": false` with the script as the value and argv[0], or `"shell": true` with the script as the command.
-    var shell = false
+    /// The ExecutorInfo's `command` (without its environment); nil: `"shell": false` with the script as the value
+    /// and argv[0].
+    var command: JSONValue?
 
     init(_ name: String, command: String) {
         let suffix = DockerTestEngine.uniqueSuffix()
         taskID = "real-\(name)-\(suffix)"
         executorID = "real-\(name)-\(suffix).executor"
-        self.command = command
+        shellCommand = command
     }
 
     /// The release binary (`swift build -c release` builds it; scripts/test.sh does).
@@ -59,9 +60,7 @@ struct RealMesosTask {
         variables.merge(environment) { $1 }
         let script = ProgramUnderTest.executorScript
         let command: JSONValue =
-            shell
-            ? ["shell": true, "value": .string(script)]
-            : ["shell": false, "value": .string(script), "arguments": [.string(script)]]
+            self.command ?? ["shell": false, "value": .string(script), "arguments": [.string(script)]]
         var info: JSONValue = [
             "executor_id": ["value": .string(executorID)], "type": "CUSTOM", "name": "sidecar-executor",
             "command": command, "resources": Self.resources(cpus: Self.executorCPUs, mem: Self.executorMem),
@@ -75,7 +74,7 @@ struct RealMesosTask {
 
     func taskInfo(agentID: String) -> JSONValue {
         var parameters: [JSONValue] = labels.map { ["key": "label", "value": .string($0)] }
-        parameters.append(["key": "label", "value": .string("executor.ShellCommand=sh -c '\(command)'")])
+        parameters.append(["key": "label", "value": .string("executor.ShellCommand=sh -c '\(shellCommand)'")])
         var task: JSONValue = [
             "name": .string(taskID), "task_id": ["value": .string(taskID)], "agent_id": ["value": .string(agentID)],
             "resources": Self.resources(cpus: Self.taskCPUs, mem: Self.taskMem), "executor": executorInfo,
