@@ -56,12 +56,12 @@ struct RealMesosResubscribeBenchmark {
                 return states.contains("TASK_RUNNING") && !states.contains { MesosTestScheduler.terminal.contains($0) }
             }.map(\.executorID))
         let loadBefore = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
-        let logStart = RealMesosCluster.agentLogLines(containing: "").count
+        let logStart = RealMesosCluster.agentLogLines(containing: " ").count
         try RealMesosCluster.restartAgent()
         _ = RealMesosCluster.waitForAgentLog(timeout: 30) {
             $0.dropFirst(logStart).contains { $0.contains("Finished recovery") }
         }
-        let lines = Array(RealMesosCluster.agentLogLines(containing: "").dropFirst(logStart))
+        let lines = Array(RealMesosCluster.agentLogLines(containing: " ").dropFirst(logStart))
         let waitingStart = try #require(
             lines.first { $0.contains("Waiting for executor") }.flatMap(Self.time), "no 'Waiting for executor' line")
         print(
