@@ -12,7 +12,10 @@ import Testing
 /// agent's own log: per executor, the time from the agent starting to wait for its executors to the executor's
 /// SUBSCRIBE (p50, p99, max), and how many executors the agent killed for not coming back in time. Prints the table;
 /// asserts nothing about time.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["SIDECAR_BENCH_RESUBSCRIBE"] == "1"))
+@Suite(
+    .enabled(
+        if: ProcessInfo.processInfo.environment["SIDECAR_BENCH_RESUBSCRIBE"] == "1",
+        "a benchmark, not a test: set SIDECAR_BENCH_RESUBSCRIBE=1 to run it"))
 struct RealMesosResubscribeBenchmark {
     @Test func resubscriptionAfterAnAgentRestart() throws {
         try RealMesosCluster.require()

@@ -7,7 +7,10 @@ import Testing
 /// each task a Docker container on the project's private engine. The agent runs with executor authentication on.
 ///
 /// Serialized: some tests restart the agent, which every running executor feels.
-@Suite(.serialized, .enabled(if: RealMesosCluster.shouldRun))
+@Suite(
+    .serialized,
+    .enabled(
+        if: RealMesosCluster.shouldRun, "no real Mesos agent: run scripts/mesos-agent.sh start, or scripts/test.sh"))
 final class RealMesosTests {
     private var schedulers: [MesosTestScheduler] = []
     private var tasks: [RealMesosTask] = []
