@@ -34,8 +34,10 @@ step() { # NAME COMMAND...: runs one step, then prints how long it took
 }
 
 engine_started=0
+mesos_started=0
 finish() {
   local status=$?
+  [ "$mesos_started" = 1 ] && scripts/mesos-agent.sh stop
   [ "$engine_started" = 1 ] && scripts/docker-engine.sh stop
   if [ "$status" -ne 0 ] && [ -n "$current_step" ]; then
     printf '\n==> FAILED in step: %s\n' "$current_step" >&2
@@ -47,7 +49,7 @@ finish() {
 trap finish EXIT
 
 # What makes the suites that need a peer required instead of skipped.
-export SIDECAR_TEST_REQUIRE_DOCKER=1 SIDECAR_TEST_REQUIRE_RELEASE_BINARY=1
+export SIDECAR_TEST_REQUIRE_DOCKER=1 SIDECAR_TEST_REQUIRE_RELEASE_BINARY=1 SIDECAR_TEST_REQUIRE_MESOS=1
 
 format_check() {
   swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks Demo Fuzz ExecutorProcessSupport
@@ -90,6 +92,17 @@ start_engine() {
   set +a
 }
 
+# The real Mesos 1.11.0 master and agent of ../shared/mesos, for Tests/ExecutorTests/RealMesos.
+start_mesos() {
+  export MESOS_TEST_DIR=${MESOS_TEST_DIR:-/tmp/sidecar-executor-mesos}
+  mesos_started=1
+  scripts/mesos-agent.sh start
+  set -a
+  # shellcheck disable=SC1091
+  . "$MESOS_TEST_DIR/env"
+  set +a
+}
+
 unit_and_end_to_end_tests() {
   swift test --skip-build "$@"
 }
@@ -116,7 +129,8 @@ if [ "$mode" = test ]; then
   step "build: debug with tests, warnings are errors" debug_build
   step "build: release binary (what executor.sh deploys and the tests run)" release_build
   step "docker: start the project's private engine" start_engine
-  step "test: every unit and end-to-end test" unit_and_end_to_end_tests "$@"
+  step "mesos: start the real Mesos master and agent" start_mesos
+  step "test: every unit, end-to-end and real-agent test" unit_and_end_to_end_tests "$@"
   step "demo: smoke test (the README's first command)" demo_smoke_test
 else
   # RELIABILITY.md: what each of these covers, and what they cost.

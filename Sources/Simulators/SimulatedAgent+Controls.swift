@@ -163,7 +163,12 @@ extension SimulatedAgent {
     public var updates: [JSONValue] { lock.withLock { recordedUpdates } }
 
     /// Updates the agent generated itself (TASK_DROPPED/TASK_LOST of tasks launched during a restart).
-    public var agentGeneratedUpdates: [JSONValue] { lock.withLock { agentUpdates } }
+    public var agentGeneratedUpdates: [JSONValue] {
+        lock.withLock {
+            expireOverdueExecutor(now: .now)
+            return agentUpdates
+        }
+    }
 
     /// Every event written to a stream, in order.
     public var events: [JSONValue] { lock.withLock { sentEvents } }

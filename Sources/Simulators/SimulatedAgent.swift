@@ -12,6 +12,11 @@ import Glibc
 /// Like the real agent (MESOS-8411), it shuts down an executor that subscribes without ever having had a task:
 /// queue a LAUNCH before the executor subscribes, or turn `shutsDownIdleExecutor` off.
 ///
+/// Also like the real agent: only `/api/v1/executor` and `/slave(1)/api/v1/executor` exist (404 elsewhere); with an
+/// `authenticationToken`, a call without that bearer token gets 401; the executor must subscribe within
+/// `registrationTimeout` of `start()` and, after `restart()`, resubscribe within `reregistrationTimeout`, or it is
+/// destroyed (`SimulatedAgent+Lifecycle`).
+///
 /// Thread-safe: the server's connection threads and the test's controls share one lock, and events are written to
 /// the stream under it, so they go out in the order they were decided.
 public final class SimulatedAgent: @unchecked Sendable {
@@ -44,6 +49,12 @@ public final class SimulatedAgent: @unchecked Sendable {
     /// `framework_info.capabilities` types, e.g. `TASK_KILLING_STATE`.
     public let capabilities: [String]
     public let containerID: String
+    /// When set, every call must carry `Authorization: Bearer <token>` (`--authenticate_http_executors`).
+    public let authenticationToken: String?
+    /// `--executor_registration_timeout`: from `start()` to the first SUBSCRIBE.
+    public let registrationTimeout: Duration
+    /// `--executor_reregistration_timeout`: from `restart()` to the resubscription.
+    public let reregistrationTimeout: Duration
 
     let server: BlockingHTTPServer
     let lock = ConditionLock()
@@ -67,11 +78,19 @@ public final class SimulatedAgent: @unchecked Sendable {
     var withheldAcknowledgements: [JSONValue] = []
     var sentEvents: [JSONValue] = []
     var subscriptions = 0
+    /// The executor must (re)subscribe before this instant, or it is destroyed.
+    var subscribeDeadline: (instant: ContinuousClock.Instant, reason: String, timeout: Duration)?
+    /// Set once the executor was destroyed: the answer every later call gets.
+    var executorRemoved = false
+    /// After `tearDownFramework()`: SUBSCRIBE gets a stream with only SHUTDOWN, updates are never acknowledged.
+    var frameworkTerminating = false
 
     public init(
         frameworkID: String = "fw-0001", executorID: String = "web.1234", agentID: String = "ag-S3",
         hostname: String = "agent7.example", checkpoint: Bool = true,
-        capabilities: [String] = ["TASK_KILLING_STATE", "PARTITION_AWARE", "MULTI_ROLE"]
+        capabilities: [String] = ["TASK_KILLING_STATE", "PARTITION_AWARE", "MULTI_ROLE"],
+        authenticationToken: String? = nil, registrationTimeout: Duration = .seconds(60),
+        reregistrationTimeout: Duration = .seconds(2)
     ) throws(SimulatorSocketError) {
         self.frameworkID = frameworkID
         self.executorID = executorID
@@ -80,6 +99,9 @@ public final class SimulatedAgent: @unchecked Sendable {
         self.checkpoint = checkpoint
         self.capabilities = capabilities
         containerID = UUIDv4.random().description
+        self.authenticationToken = authenticationToken
+        self.registrationTimeout = registrationTimeout
+        self.reregistrationTimeout = reregistrationTimeout
         server = try BlockingHTTPServer()
         server.handler = { [weak self] request, responder in
             guard let self else {
@@ -90,7 +112,15 @@ public final class SimulatedAgent: @unchecked Sendable {
         }
     }
 
-    public func start() { server.start() }
+    /// Starts serving; the executor's registration timeout starts now, as if the agent had just launched it.
+    public func start() {
+        lock.withLock {
+            subscribeDeadline = (
+                ContinuousClock.now + registrationTimeout, "REASON_EXECUTOR_REGISTRATION_TIMEOUT", registrationTimeout
+            )
+        }
+        server.start()
+    }
 
     /// Closes every connection and joins the server's threads.
     public func stop() { server.stop() }
@@ -98,7 +128,7 @@ public final class SimulatedAgent: @unchecked Sendable {
     /// `127.0.0.1:PORT`, the value of `MESOS_AGENT_ENDPOINT`.
     public var endpointString: String { server.endpointString }
 
-    /// The `MESOS_*` environment the agent gives an executor it launches (the reference's §9 checklist).
+    /// The `MESOS_*` environment the agent gives an executor it launches (slave.cpp `executorEnvironment`).
     public func environment(
         sandbox: String, executorID: String? = nil, frameworkID: String? = nil, checkpoint: Bool? = nil,
         recoveryTimeout: Duration = .seconds(15 * 60), subscriptionBackoffMax: Duration = .seconds(2),
@@ -116,6 +146,9 @@ public final class SimulatedAgent: @unchecked Sendable {
             "MESOS_HTTP_COMMAND_EXECUTOR": "0",
             "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD": shutdownGracePeriod.mesosDescription,
         ]
+        if let authenticationToken {
+            environment["MESOS_EXECUTOR_AUTHENTICATION_TOKEN"] = authenticationToken
+        }
         if checkpoint ?? self.checkpoint {
             environment["MESOS_RECOVERY_TIMEOUT"] = recoveryTimeout.mesosDescription
             environment["MESOS_SUBSCRIPTION_BACKOFF_MAX"] = subscriptionBackoffMax.mesosDescription
@@ -123,80 +156,25 @@ public final class SimulatedAgent: @unchecked Sendable {
         return environment
     }
 
-    // MARK: - Requests (on connection threads)
-
-    private func handle(_ request: HTTPServerRequest, _ responder: HTTPResponder) {
-        lock.withLock {
-            defer { lock.broadcast() }
-            switch availabilityState {
-            case .normal:
-                break
-            case .refusingConnections:
-                record(request, status: 0, message: "dropped: the agent is down")
-                responder.closeWithoutAnswer()
-                return
-            case .answering(let status):
-                let message = status == 503 ? "Agent has not finished recovery" : ""
-                record(request, status: status, message: message)
-                answer(responder, SimulatedAgentRejection(status: status, message: message))
-                return
-            }
-            if answerStateRequest(request, responder) { return }
-            let isCall = (try? JSON.parse(request.body))?["type"] != "SUBSCRIBE"
-            if isCall && callsToDrop > 0 {
-                callsToDrop -= 1
-                record(request, status: 0, message: "dropped: connection closed without an answer")
-                responder.closeWithoutAnswer()
-                return
-            }
-            if isCall && stalling {
-                record(request, status: 0, message: "stalled: never answered")
-                responder.stall()
-                return
-            }
-            let context = SimulatedAgentValidation.Context(
-                frameworkID: frameworkID, executorID: executorID, executorSubscribed: executorSubscribed,
-                recovering: recoveringState)
-            switch SimulatedAgentValidation.validate(request, context: context) {
-            case .failure(let rejection):
-                record(request, status: rejection.status, message: rejection.message)
-                answer(responder, rejection)
-            case .success(.subscribe(let subscribe)):
-                record(request, status: 200, message: "")
-                handleSubscribe(subscribe, responder)
-            case .success(.update(let status, _)):
-                record(request, status: 202, message: "")
-                responder.respond(status: 202, headers: [("Date", Self.httpDate())])
-                processUpdate(status)
-            case .success(.message), .success(.heartbeat):
-                record(request, status: 202, message: "")
-                responder.respond(status: 202, headers: [("Date", Self.httpDate())])
-            }
-        }
-    }
-
-    private func answer(_ responder: HTTPResponder, _ rejection: SimulatedAgentRejection) {
-        var headers = rejection.headers.map { ($0.name, $0.value) }
-        headers.append(("Date", Self.httpDate()))
-        if !rejection.message.isEmpty {
-            headers.append(("Content-Type", "text/plain; charset=utf-8"))
-        }
-        responder.respond(status: rejection.status, headers: headers, body: rejection.message)
-    }
-
-    private func record(_ request: HTTPServerRequest, status: Int, message: String) {
-        let json = try? JSON.parse(request.body)
-        recordedCalls.append(
-            RecordedCall(
-                request: request, json: json, type: json?["type"]?.stringValue, status: status, message: message))
-    }
-
     /// slave.cpp `subscribe`: close the previous stream, re-process the unacknowledged updates, drop launched tasks
     /// the executor does not list, then SUBSCRIBED and the queued LAUNCHes.
-    private func handleSubscribe(_ subscribe: JSONObject, _ responder: HTTPResponder) {
+    func handleSubscribe(_ subscribe: JSONObject, _ responder: HTTPResponder) {
         if let previous = stream {
             previous.finish()
         }
+        if frameworkTerminating {
+            // The agent answers a terminating framework's executor with one SHUTDOWN and closes the stream.
+            let only = responder.startChunkedStream(
+                status: 200, headers: [("Content-Type", "application/json"), ("Date", Self.httpDate())])
+            let event: JSONValue = ["type": "SHUTDOWN"]
+            sentEvents.append(event)
+            _ = only.send(RecordIO.encode(event.serialized()))
+            _ = only.finish()
+            stream = nil
+            streamResponder = nil
+            return
+        }
+        subscribeDeadline = nil
         stream = responder.startChunkedStream(
             status: 200, headers: [("Content-Type", "application/json"), ("Date", Self.httpDate())])
         streamResponder = responder
@@ -250,7 +228,12 @@ public final class SimulatedAgent: @unchecked Sendable {
         }
     }
 
-    private func processUpdate(_ status: JSONValue) {
+    func processUpdate(_ status: JSONValue) {
+        if frameworkTerminating {
+            // "Ignoring status update ... for terminating framework": accepted (202), never acknowledged.
+            recordedUpdates.append(status)
+            return
+        }
         if let ack = accept(status) {
             acknowledge(ack)
         }

@@ -30,12 +30,27 @@ enum SimulatedAgentCallShape {
         "TASK_UNKNOWN",
     ]
 
+    /// `TaskStatus.Reason` (mesos.proto v1).
+    static let reasons: Set<String> = [
+        "REASON_COMMAND_EXECUTOR_FAILED", "REASON_CONTAINER_LAUNCH_FAILED", "REASON_CONTAINER_LIMITATION",
+        "REASON_CONTAINER_LIMITATION_DISK", "REASON_CONTAINER_LIMITATION_MEMORY", "REASON_CONTAINER_PREEMPTED",
+        "REASON_CONTAINER_UPDATE_FAILED", "REASON_MAX_COMPLETION_TIME_REACHED", "REASON_EXECUTOR_REGISTRATION_TIMEOUT",
+        "REASON_EXECUTOR_REREGISTRATION_TIMEOUT", "REASON_EXECUTOR_TERMINATED", "REASON_EXECUTOR_UNREGISTERED",
+        "REASON_FRAMEWORK_REMOVED", "REASON_GC_ERROR", "REASON_INVALID_FRAMEWORKID", "REASON_INVALID_OFFERS",
+        "REASON_IO_SWITCHBOARD_EXITED", "REASON_MASTER_DISCONNECTED", "REASON_RECONCILIATION",
+        "REASON_RESOURCES_UNKNOWN", "REASON_AGENT_DISCONNECTED", "REASON_AGENT_REMOVED",
+        "REASON_AGENT_REMOVED_BY_OPERATOR", "REASON_AGENT_REREGISTERED", "REASON_AGENT_RESTARTED",
+        "REASON_AGENT_UNKNOWN", "REASON_TASK_KILLED_DURING_LAUNCH", "REASON_TASK_CHECK_STATUS_UPDATED",
+        "REASON_TASK_HEALTH_CHECK_STATUS_UPDATED", "REASON_TASK_GROUP_INVALID", "REASON_TASK_GROUP_UNAUTHORIZED",
+        "REASON_TASK_INVALID", "REASON_TASK_UNAUTHORIZED", "REASON_TASK_UNKNOWN",
+    ]
+
     static let taskStatus = Shape.message([
         Field(name: "task_id", shape: identifier, required: true),
         Field(name: "state", shape: .enumeration(taskStates), required: true),
         Field(name: "message", shape: .string),
         Field(name: "source", shape: .enumeration(["SOURCE_MASTER", "SOURCE_AGENT", "SOURCE_EXECUTOR"])),
-        Field(name: "reason", shape: .string),
+        Field(name: "reason", shape: .enumeration(reasons)),
         Field(name: "data", shape: .bytes),
         Field(name: "agent_id", shape: identifier),
         Field(name: "executor_id", shape: identifier),
@@ -154,6 +169,13 @@ enum SimulatedAgentCallShape {
             guard var object = value.objectValue else { throw wrongKind() }
             for field in fields {
                 let fieldPath = path.isEmpty ? field.name : "\(path).\(field.name)"
+                // A required enum field with an unknown value cannot be dropped: the whole conversion fails.
+                if field.required, case .enumeration(let names) = field.shape,
+                    let text = object[field.name]?.stringValue,
+                    !names.contains(text)
+                {
+                    throw ConversionError("Failed to find enum for '\(text)'")
+                }
                 let converted = try object[field.name].flatMap { value throws(ConversionError) in
                     try convert(value, as: field.shape, path: fieldPath, missing: &missing)
                 }

@@ -38,12 +38,19 @@ public enum SimulatedAgentValidation {
         public var executorSubscribed: Bool
         /// While the agent recovers, non-SUBSCRIBE calls get 503.
         public var recovering: Bool
+        /// The agent destroyed the executor (a registration timeout): with its only executor gone, the framework
+        /// is gone from the agent too.
+        public var executorRemoved: Bool
 
-        public init(frameworkID: String, executorID: String, executorSubscribed: Bool, recovering: Bool) {
+        public init(
+            frameworkID: String, executorID: String, executorSubscribed: Bool, recovering: Bool,
+            executorRemoved: Bool = false
+        ) {
             self.frameworkID = frameworkID
             self.executorID = executorID
             self.executorSubscribed = executorSubscribed
             self.recovering = recovering
+            self.executorRemoved = executorRemoved
         }
     }
 
@@ -91,7 +98,7 @@ public enum SimulatedAgentValidation {
         } else if context.recovering {
             throw SimulatedAgentRejection(status: 503, message: "Agent has not finished recovery")
         }
-        guard call["framework_id"]?["value"]?.stringValue == context.frameworkID else {
+        guard !context.executorRemoved, call["framework_id"]?["value"]?.stringValue == context.frameworkID else {
             throw bad("Framework cannot be found")
         }
         guard call["executor_id"]?["value"]?.stringValue == context.executorID else {

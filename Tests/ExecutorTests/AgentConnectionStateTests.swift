@@ -29,31 +29,40 @@ struct AgentConnectionStateTests {
         #expect(!state.isRecovering)
     }
 
-    @Test func subscribeAnswered503Or404IsRetriedOnTheFixedInterval() {
+    @Test func subscribeAnswered503Or404IsRetriedSoonCountingTheFailures() {
         for status in [503, 404] {
             for checkpoint in [true, false] {
                 var state = AgentConnectionState(checkpoint: checkpoint)
                 _ = state.handle(.start)
                 #expect(
                     state.handle(.subscribeAnswered(status: status))
-                        == [.closeConnections, .scheduleReconnect(.subscribeRetry)])
+                        == [.closeConnections, .scheduleReconnect(failures: 1)])
                 #expect(state.handle(.reconnectTimerFired) == [.sendSubscribe])
+                #expect(
+                    state.handle(.subscribeAnswered(status: status))
+                        == [.closeConnections, .scheduleReconnect(failures: 2)])
+                #expect(state.phase == .waitingToReconnect)
             }
         }
     }
 
-    @Test func aDisconnectWithCheckpointingReconnectsAfterARandomBackoff() {
+    @Test func aDisconnectWithCheckpointingReconnectsCountingTheFailuresUntilSubscribed() {
         var state = subscribed(checkpoint: true)
         #expect(
             state.handle(.disconnected(reason: "EOF"))
-                == [.closeConnections, .startRecoveryTimer, .scheduleReconnect(.randomBackoff)])
+                == [.closeConnections, .startRecoveryTimer, .scheduleReconnect(failures: 1)])
         #expect(state.handle(.reconnectTimerFired) == [.sendSubscribe])
         // A second failure keeps the window that is already open.
         #expect(
-            state.handle(.disconnected(reason: "refused")) == [.closeConnections, .scheduleReconnect(.randomBackoff)])
+            state.handle(.disconnected(reason: "refused")) == [.closeConnections, .scheduleReconnect(failures: 2)])
         #expect(state.handle(.reconnectTimerFired) == [.sendSubscribe])
         _ = state.handle(.subscribeAnswered(status: 200))
         #expect(state.handle(.subscribedReceived) == [.cancelRecoveryTimer, .didSubscribe])
+        #expect(state.failures == 0)
+        // The count starts again after a subscription.
+        #expect(
+            state.handle(.disconnected(reason: "EOF"))
+                == [.closeConnections, .startRecoveryTimer, .scheduleReconnect(failures: 1)])
     }
 
     @Test func theRecoveryTimeoutGivesUp() {
@@ -82,11 +91,28 @@ struct AgentConnectionStateTests {
         #expect(state.phase == .gaveUp)
     }
 
+    @Test func aSubscribeRefused401Or403GivesUpAtOnceClosingTheRecoveryWindow() {
+        for status in [401, 403] {
+            var state = AgentConnectionState(checkpoint: true)
+            _ = state.handle(.start)
+            let actions = state.handle(.subscribeAnswered(status: status))
+            #expect(actions.first == .cancelRecoveryTimer)
+            #expect(actions.dropFirst().first == .closeConnections)
+            guard case .giveUp(let reason) = actions.last else {
+                Issue.record("\(actions)")
+                continue
+            }
+            #expect(reason.contains("refused") && reason.contains("\(status)"))
+            #expect(state.phase == .gaveUp)
+            #expect(state.handle(.recoveryTimerFired) == [])
+        }
+    }
+
     @Test func otherSubscribeAnswersAreDisconnects() {
         var state = AgentConnectionState(checkpoint: true)
         _ = state.handle(.start)
         #expect(
-            state.handle(.subscribeAnswered(status: 400)) == [.closeConnections, .scheduleReconnect(.randomBackoff)])
+            state.handle(.subscribeAnswered(status: 400)) == [.closeConnections, .scheduleReconnect(failures: 1)])
     }
 
     @Test func staleEventsAreIgnored() {

@@ -73,7 +73,7 @@ final class AgentConnectionHarness: @unchecked Sendable {
             shutdownGracePeriod: shutdownGracePeriod)
         variables["MESOS_EXECUTOR_AUTHENTICATION_TOKEN"] = token
         var settings = AgentConnection.Settings()
-        settings.subscribeRetryInterval = .milliseconds(20)
+        settings.resubscribeCeiling = .milliseconds(20)
         settings.callRetryInterval = .milliseconds(20)
         settings.responseTimeout = .seconds(5)
         configure(&settings)
@@ -163,7 +163,7 @@ struct AgentConnectionTests {
         #expect(subscribe.request.header("Content-Type") == "application/json")
         #expect(subscribe.request.header("Accept") == "application/json")
         #expect(subscribe.request.header("Authorization") == "Bearer t0k3n")
-        #expect(subscribe.request.target == "/api/v1/executor")
+        #expect(subscribe.request.target == "/slave(1)/api/v1/executor", "the route MESOS_SLAVE_PID names")
         #expect(subscribe.json?["subscribe"] == [:])
         #expect(subscribe.request.header("Content-Length") == String(subscribe.request.body.count))
     }
@@ -353,16 +353,6 @@ struct AgentConnectionTests {
         let heartbeats = try #require(harness.agent.waitForCalls("HEARTBEAT", count: 2))
         #expect(heartbeats.allSatisfy { $0.status == 202 })
         #expect(heartbeats[0].json?.objectValue?.keys == ["executor_id", "framework_id", "type"])
-    }
-
-    @Test func aMessageIsPosted() throws {
-        let harness = try AgentConnectionHarness()
-        defer { harness.stop() }
-        harness.startWithTask()
-        harness.onLoop { harness.connection.sendMessage(Array("to the scheduler".utf8)) }
-        let messages = try #require(harness.agent.waitForCalls("MESSAGE", count: 1))
-        #expect(messages[0].json?["message"]?["data"] == .string(Base64.encode(Array("to the scheduler".utf8))))
-        #expect(messages[0].status == 202)
     }
 }
 

@@ -128,3 +128,39 @@ struct AgentEnvironmentTests {
         }
     }
 }
+
+struct AgentEnvironmentSlavePIDTests {
+    @Test func theSlavePIDNamesTheEndpointAndPathAsTheExecutorLibraryBuildsThem() throws {
+        var variables = AgentEnvironmentTests.complete
+        variables["MESOS_SLAVE_PID"] = "slave(1)@10.0.0.7:5052"
+        let environment = try AgentEnvironment.parse(variables)
+        #expect(environment.agentEndpoint == .tcp(host: "10.0.0.7", port: 5052))
+        #expect(environment.executorPath == "/slave(1)/api/v1/executor")
+    }
+
+    @Test func withoutTheSlavePIDTheAgentEndpointAndTheAgentsOwnPathAreUsed() throws {
+        let environment = try AgentEnvironment.parse(AgentEnvironmentTests.complete)
+        #expect(environment.agentEndpoint == .tcp(host: "10.0.0.5", port: 5051))
+        #expect(environment.executorPath == "/api/v1/executor")
+    }
+
+    @Test func theSlavePIDAloneIsEnough() throws {
+        var variables = AgentEnvironmentTests.complete
+        variables["MESOS_AGENT_ENDPOINT"] = nil
+        variables["MESOS_SLAVE_PID"] = "slave(1)@127.0.0.1:5051"
+        #expect(try AgentEnvironment.parse(variables).agentEndpoint == .tcp(host: "127.0.0.1", port: 5051))
+    }
+
+    @Test(arguments: ["slave(1)", "@10.0.0.5:5051", "slave(1)@nowhere", "sl ave@10.0.0.5:5051", "a/b@10.0.0.5:5051"])
+    func aMalformedSlavePIDIsAProblemNamingIt(_ pid: String) {
+        var variables = AgentEnvironmentTests.complete
+        variables["MESOS_SLAVE_PID"] = pid
+        do {
+            _ = try AgentEnvironment.parse(variables)
+            Issue.record("\(pid) was accepted")
+        } catch {
+            #expect(error.problems.count == 1)
+            #expect(error.problems.first?.hasPrefix("MESOS_SLAVE_PID") == true, "\(error.problems)")
+        }
+    }
+}

@@ -119,7 +119,7 @@ final class AgentFaultHarness: @unchecked Sendable {
         let variables = agent.environment(
             sandbox: "/tmp/sandbox", recoveryTimeout: .seconds(20), subscriptionBackoffMax: .milliseconds(20))
         var settings = AgentConnection.Settings()
-        settings.subscribeRetryInterval = .milliseconds(20)
+        settings.resubscribeCeiling = .milliseconds(20)
         settings.callRetryInterval = .milliseconds(20)
         settings.responseTimeout = .milliseconds(300)
         connection = AgentConnection(loop: loop, environment: try AgentEnvironment.parse(variables), settings: settings)

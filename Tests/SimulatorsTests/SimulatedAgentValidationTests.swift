@@ -123,11 +123,16 @@ struct SimulatedAgentValidationTests {
         #expect(
             rejection(check(request(noStatus)))?.message
                 == "Failed to convert JSON into Call protobuf: Missing required fields: update.status")
-        let noTask = Self.update(#"{"state":"TASK_BOGUS","source":"SOURCE_EXECUTOR","uuid":""# + Self.uuid + #""}"#)
+        let noTask = Self.update(#"{"source":"SOURCE_EXECUTOR","uuid":""# + Self.uuid + #""}"#)
         #expect(
             rejection(check(request(noTask)))?.message
                 == "Failed to convert JSON into Call protobuf: Missing required fields: update.status.task_id, "
                 + "update.status.state")
+        // A field that cannot be converted fails before the required fields are counted.
+        let bogusState = Self.update(#"{"state":"TASK_BOGUS","source":"SOURCE_EXECUTOR","uuid":""# + Self.uuid + #""}"#)
+        #expect(
+            rejection(check(request(bogusState)))?.message
+                == "Failed to convert JSON into Call protobuf: Failed to find enum for 'TASK_BOGUS'")
         let badBytes = Self.update(Self.statusJSON(uuid: "not base64!"))
         #expect(
             rejection(check(request(badBytes)))?.message.hasPrefix(

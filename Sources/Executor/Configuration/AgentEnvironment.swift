@@ -11,9 +11,15 @@ import EventLoop
 ///   they default to the agent's own defaults (`15mins`, `2secs`) and are only checked when present.
 /// - `MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD` defaults to the agent flag's default, `5secs`.
 /// - `MESOS_EXECUTOR_AUTHENTICATION_TOKEN` is optional (only agents with executor authentication set it).
+/// - `MESOS_SLAVE_PID` (`slave(1)@10.0.0.5:5051`, the agent's libprocess id and address), when set, names the executor
+///   endpoint as the C++ executor library builds it: `/slave(1)/api/v1/executor` at that address. It is the route that
+///   is the agent's even in a process that also hosts a master, where `/api/v1/executor` is the master's. Without it,
+///   `MESOS_AGENT_ENDPOINT` (host:port) and `/api/v1/executor`.
 struct AgentEnvironment: Sendable, Equatable {
-    /// Where the agent serves `/api/v1/executor`.
+    /// Where the agent serves its executor API.
     var agentEndpoint: Endpoint
+    /// The request target of the executor API at `agentEndpoint`.
+    var executorPath: String = AgentEnvironment.defaultExecutorPath
     var frameworkID: String
     var executorID: String
     /// The sandbox as seen from the host (`MESOS_DIRECTORY`): what Docker bind-mounts.
@@ -31,6 +37,7 @@ struct AgentEnvironment: Sendable, Equatable {
     /// Sent as `Authorization: Bearer <token>`; its description is redacted.
     var authenticationToken: AgentAuthenticationToken?
 
+    static let defaultExecutorPath = "/api/v1/executor"
     static let defaultRecoveryTimeout = Duration.seconds(15 * 60)
     static let defaultSubscriptionBackoffMax = Duration.seconds(2)
     static let defaultShutdownGracePeriod = Duration.seconds(5)
@@ -38,7 +45,7 @@ struct AgentEnvironment: Sendable, Equatable {
     /// Reads the `MESOS_*` variables; every missing or malformed one is reported in one error.
     static func parse(_ environment: [String: String]) throws(ConfigurationError) -> AgentEnvironment {
         var reader = Reader(environment: environment)
-        let endpoint = reader.endpoint("MESOS_AGENT_ENDPOINT")
+        let (endpoint, path) = reader.agentAddress()
         let frameworkID = reader.identifier("MESOS_FRAMEWORK_ID")
         let executorID = reader.identifier("MESOS_EXECUTOR_ID")
         let (directory, sandbox) = reader.sandboxPaths()
@@ -54,8 +61,8 @@ struct AgentEnvironment: Sendable, Equatable {
             throw ConfigurationError(problems: reader.problems)
         }
         return AgentEnvironment(
-            agentEndpoint: endpoint, frameworkID: frameworkID, executorID: executorID, directory: directory,
-            sandbox: sandbox, checkpoint: checkpoint, recoveryTimeout: recoveryTimeout,
+            agentEndpoint: endpoint, executorPath: path, frameworkID: frameworkID, executorID: executorID,
+            directory: directory, sandbox: sandbox, checkpoint: checkpoint, recoveryTimeout: recoveryTimeout,
             subscriptionBackoffMax: backoffMax, shutdownGracePeriod: grace, authenticationToken: token)
     }
 }
@@ -91,6 +98,27 @@ private struct Reader {
     private func value(_ variable: String) -> String? {
         guard let value = environment[variable], !value.isEmpty else { return nil }
         return value
+    }
+
+    /// The endpoint and path of the executor API: from `MESOS_SLAVE_PID` when set, else `MESOS_AGENT_ENDPOINT`.
+    mutating func agentAddress() -> (Endpoint?, String) {
+        let variable = "MESOS_SLAVE_PID"
+        guard let pid = value(variable) else {
+            return (endpoint("MESOS_AGENT_ENDPOINT"), AgentEnvironment.defaultExecutorPath)
+        }
+        // `<id>@<ip>:<port>`; the id is a libprocess process name such as `slave(1)`.
+        let parts = pid.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        let allowed: (Character) -> Bool = { $0.isLetter || $0.isNumber || "()_-.".contains($0) }
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy(allowed) else {
+            report(variable, "is not a libprocess pid such as 'slave(1)@10.0.0.5:5051' ('\(pid)')")
+            return (nil, AgentEnvironment.defaultExecutorPath)
+        }
+        do {
+            return (try Endpoint(parsing: String(parts[1])), "/\(parts[0])/api/v1/executor")
+        } catch {
+            report(variable, "does not end in an ip:port ('\(pid)'): \(error)")
+            return (nil, AgentEnvironment.defaultExecutorPath)
+        }
     }
 
     mutating func endpoint(_ variable: String) -> Endpoint? {

@@ -4,9 +4,10 @@ import EventLoop
 /// (head, body pieces, end) go to that request's handler as they are decoded.
 ///
 /// The agent connection owns two of these (the SUBSCRIBE stream and the calls), rather than sharing a pooled HTTP
-/// client, because it must notice either TCP connection dropping even while idle: that is a disconnect
-/// (the reference's §4). `onFailure` fires once for any end other than `close()`: end of file, a socket error, or a
-/// response that cannot be decoded. Confined to the event loop.
+/// client, because it must notice either TCP connection dropping even while idle: the executor API defines a
+/// disconnect as the event stream ending or failing or either connection closing, and the agent relies on the
+/// executor resubscribing after one. `onFailure` fires once for any end other than `close()`: end of file, a socket
+/// error, or a response that cannot be decoded. Confined to the event loop.
 final class AgentChannel: @unchecked Sendable {
     typealias ResponseHandler = (HTTPResponsePart) -> Void
 

@@ -18,21 +18,22 @@ protocol AgentConnectionDelegate: AnyObject {
     func agentConnection(_ connection: AgentConnection, didReject status: TaskStatus, answer: String)
 }
 
-/// The executor's link to its Mesos agent (v1 executor HTTP API): the SUBSCRIBE event stream on one connection,
-/// calls on a second, keep-alive one; reconnection and resubscription; the bookkeeping that makes sure no status
+/// The executor's link to its Mesos agent (v1 executor HTTP API), and the bookkeeping that makes sure no status
 /// update is lost.
 ///
-/// The lifecycle rules are in `AgentConnectionState`, the acknowledgement rules in `TaskStatusLedger`; this class
-/// does the I/O they ask for. Updates are POSTed one at a time in the order reported; a retriable answer (403, 404,
-/// 429, 5xx) is retried after `callRetryInterval`; a connection failure or a call left unanswered is a disconnect,
-/// after which the resubscription carries every unacknowledged update with its original uuid.
+/// Three parts, each owning its state: `AgentSubscription` (the lifecycle, the SUBSCRIBE stream, reconnection),
+/// `AgentCallPipeline` (POSTing updates and heartbeats on the second connection) and, here, the `TaskStatusLedger`
+/// (what is unacknowledged) and the routing of events. A failure of either connection is a disconnect, after which
+/// the resubscription carries every unacknowledged update with its original uuid.
 ///
 /// Confined to the event loop: call everything on it.
 final class AgentConnection: StatusReporter, @unchecked Sendable {
     /// Timings that do not come from the agent's environment; tests shorten them.
     struct Settings: Sendable {
-        /// Between two SUBSCRIBEs answered 503 or 404 (the HTTP command executor's 1 s).
-        var subscribeRetryInterval: Duration = .seconds(1)
+        /// The first wait before resubscribing after a failed attempt (`ResubscribeSchedule`).
+        var resubscribeFloor: Duration = .milliseconds(20)
+        /// The longest wait between two SUBSCRIBE attempts, when `MESOS_SUBSCRIPTION_BACKOFF_MAX` is not shorter.
+        var resubscribeCeiling: Duration = .milliseconds(250)
         /// Before re-POSTing a call the agent answered with a retriable status.
         var callRetryInterval: Duration = .seconds(1)
         var connectTimeout: Duration = .seconds(10)
@@ -45,51 +46,60 @@ final class AgentConnection: StatusReporter, @unchecked Sendable {
         init() {}
     }
 
+    /// Error bodies are only logged; a few hundred bytes say everything the agent says.
+    static let loggedBodyLimit = 512
+
     let loop: EventLoop
     let environment: AgentEnvironment
-    let settings: Settings
     weak var delegate: (any AgentConnectionDelegate)?
 
-    var state: AgentConnectionState
-    var ledger = TaskStatusLedger()
-    /// SUBSCRIBED's facts, once subscribed.
-    private(set) var subscribedInfo: SubscribedInfo?
-    /// Bumped for every connection attempt: callbacks of an earlier attempt see a different value and do nothing.
-    var attempt = 0
-    var subscribeChannel: AgentChannel?
-    var callChannel: AgentChannel?
-    var eventDecoder: ExecutorEventStreamDecoder
-    /// Stream bytes not yet decoded: a record may span body pieces.
-    var streamBuffer = ByteBuffer()
-    var reconnectTimer: ScheduledTimer?
-    var recoveryTimer: ScheduledTimer?
-    var responseTimer: ScheduledTimer?
-    var callRetryTimer: ScheduledTimer?
-    var heartbeatTimer: ScheduledTimer?
-    var callInFlight = false
-    var heartbeatDue = false
-    var pendingMessages: [[UInt8]] = []
+    private var ledger = TaskStatusLedger()
+    private let subscription: AgentSubscription
+    private let calls: AgentCallPipeline
 
     init(loop: EventLoop, environment: AgentEnvironment, settings: Settings = Settings()) {
         self.loop = loop
         self.environment = environment
-        self.settings = settings
-        state = AgentConnectionState(checkpoint: environment.checkpoint)
-        eventDecoder = ExecutorEventStreamDecoder(maxEventBytes: settings.maxEventBytes)
+        subscription = AgentSubscription(loop: loop, environment: environment, settings: settings)
+        calls = AgentCallPipeline(loop: loop, settings: settings, requests: AgentRequests(environment: environment))
+        subscription.hooks = AgentSubscription.Hooks(
+            subscribeCall: { [unowned self] in ledger.subscribeCall() },
+            subscribed: { [unowned self] info, channel in
+                calls.attach(channel)
+                delegate?.agentConnection(self, didSubscribe: info)
+            },
+            event: { [unowned self] event in dispatch(event) },
+            closed: { [unowned self] in calls.detach() },
+            gaveUp: { [unowned self] reason in
+                calls.stop()
+                delegate?.agentConnection(self, didGiveUp: reason)
+            })
+        calls.hooks = AgentCallPipeline.Hooks(
+            nextUpdate: { [unowned self] in ledger.nextToPost },
+            updateSettled: { [unowned self] status, outcome in
+                switch outcome {
+                case .accepted:
+                    ledger.posted(status.uuid)
+                    delegate?.agentConnection(self, didDeliver: status)
+                case .rejected(let answer):
+                    ledger.rejected(status.uuid)
+                    delegate?.agentConnection(self, didReject: status, answer: answer)
+                }
+            },
+            lost: { [unowned self] reason in subscription.disconnect(reason) })
     }
 
     /// Connects and subscribes.
     func start() {
         loop.assertOnLoop()
-        apply(state.handle(.start))
+        subscription.start()
     }
 
     /// Closes both connections and cancels every timer; nothing is reported afterwards.
     func stop() {
         loop.assertOnLoop()
-        heartbeatTimer?.cancel()
-        heartbeatTimer = nil
-        apply(state.handle(.stop))
+        calls.stop()
+        subscription.stop()
     }
 
     /// Whether no update and no task waits for an acknowledgement.
@@ -105,164 +115,13 @@ final class AgentConnection: StatusReporter, @unchecked Sendable {
         ledger.record(status)
         let message = update.message.map { ": \($0)" } ?? ""
         Log.info("Task \(update.taskID) is \(update.state.rawValue)\(message) (update \(status.uuid))")
-        pumpCalls()
+        calls.pump()
     }
 
-    /// Sends data to the scheduler (best effort: dropped if the agent rejects it).
-    func sendMessage(_ data: [UInt8]) {
-        loop.assertOnLoop()
-        pendingMessages.append(data)
-        pumpCalls()
-    }
-
-    // MARK: - Actions
-
-    func apply(_ actions: [AgentConnectionState.Action]) {
-        for action in actions {
-            switch action {
-            case .sendSubscribe:
-                openChannels()
-            case .closeConnections:
-                closeChannels()
-            case .scheduleReconnect(let delay):
-                let wait = delay == .subscribeRetry ? settings.subscribeRetryInterval : randomBackoff()
-                Log.info("Subscribing to the agent again in \(wait)")
-                reconnectTimer?.cancel()
-                reconnectTimer = loop.schedule(after: wait) { [weak self] in
-                    guard let self else { return }
-                    reconnectTimer = nil
-                    apply(state.handle(.reconnectTimerFired))
-                }
-            case .startRecoveryTimer:
-                recoveryTimer = loop.schedule(after: environment.recoveryTimeout) { [weak self] in
-                    guard let self else { return }
-                    recoveryTimer = nil
-                    apply(state.handle(.recoveryTimerFired))
-                }
-            case .cancelRecoveryTimer:
-                recoveryTimer?.cancel()
-                recoveryTimer = nil
-            case .cancelReconnectTimer:
-                reconnectTimer?.cancel()
-                reconnectTimer = nil
-            case .didSubscribe:
-                Log.info("Subscribed to the agent \(subscribedInfo?.agentID ?? "?") at \(environment.agentEndpoint)")
-                startHeartbeats()
-                if let subscribedInfo {
-                    delegate?.agentConnection(self, didSubscribe: subscribedInfo)
-                }
-                pumpCalls()
-            case .giveUp(let reason):
-                Log.error("Giving up on the agent: \(reason)")
-                heartbeatTimer?.cancel()
-                heartbeatTimer = nil
-                delegate?.agentConnection(self, didGiveUp: reason)
-            }
-        }
-    }
-
-    func disconnect(_ reason: String) {
-        Log.warning("Disconnected from the agent at \(environment.agentEndpoint): \(reason)")
-        apply(state.handle(.disconnected(reason: reason)))
-    }
-
-    private func randomBackoff() -> Duration {
-        let limit = max(0, environment.subscriptionBackoffMax.nanosecondsValue)
-        return .nanoseconds(Int64.random(in: 0...limit))
-    }
-
-    private func startHeartbeats() {
-        guard heartbeatTimer == nil, let interval = settings.heartbeatInterval else { return }
-        heartbeatTimer = loop.scheduleRepeating(every: interval) { [weak self] in
-            guard let self else { return }
-            heartbeatDue = true
-            pumpCalls()
-        }
-    }
-
-    // MARK: - Connections
-
-    private func openChannels() {
-        attempt += 1
-        let generation = attempt
-        eventDecoder = ExecutorEventStreamDecoder(maxEventBytes: settings.maxEventBytes)
-        streamBuffer = ByteBuffer()
-        for isSubscribe in [true, false] {
-            AgentChannel.open(to: environment.agentEndpoint, on: loop, timeout: settings.connectTimeout) {
-                [weak self] result in
-                self?.channelOpened(result, isSubscribe: isSubscribe, generation: generation)
-            }
-        }
-    }
-
-    private func channelOpened(_ result: Result<AgentChannel, SocketError>, isSubscribe: Bool, generation: Int) {
-        guard generation == attempt, state.phase == .connecting else {
-            if case .success(let channel) = result { channel.close() }
-            return
-        }
-        let channel: AgentChannel
-        switch result {
-        case .failure(let error):
-            disconnect("\(error)")
-            return
-        case .success(let opened):
-            channel = opened
-        }
-        channel.onFailure = { [weak self] reason in
-            guard let self, generation == attempt else { return }
-            disconnect((isSubscribe ? "the event stream: " : "the call connection: ") + reason)
-        }
-        if isSubscribe {
-            subscribeChannel = channel
-        } else {
-            callChannel = channel
-        }
-        if subscribeChannel != nil && callChannel != nil {
-            sendSubscribe(generation: generation)
-        }
-    }
-
-    func closeChannels() {
-        subscribeChannel?.close()
-        subscribeChannel = nil
-        callChannel?.close()
-        callChannel = nil
-        streamBuffer = ByteBuffer()
-        responseTimer?.cancel()
-        responseTimer = nil
-        callRetryTimer?.cancel()
-        callRetryTimer = nil
-        callInFlight = false
-    }
-
-    /// An HTTP request for `call`, with exactly the headers the agent wants.
-    func request(for call: ExecutorCall) -> HTTPRequest {
-        var headers: HTTPHeaders = ["Content-Type": "application/json", "Accept": "application/json"]
-        if let token = environment.authenticationToken {
-            headers.add("Authorization", token.authorizationHeaderValue)
-        }
-        let body = call.json(frameworkID: environment.frameworkID, executorID: environment.executorID).serialized()
-        return HTTPRequest(method: .post, target: "/api/v1/executor", headers: headers, body: body)
-    }
-
-    /// Arms the timer that turns a missing answer into a disconnect.
-    func armResponseTimer(_ what: String, generation: Int) {
-        responseTimer?.cancel()
-        let timeout = settings.responseTimeout
-        responseTimer = loop.schedule(after: timeout) { [weak self] in
-            guard let self, generation == attempt else { return }
-            responseTimer = nil
-            disconnect("the agent did not answer \(what) within \(timeout)")
-        }
-    }
-
-    // MARK: - Events
-
-    func dispatch(_ event: ExecutorEvent) {
+    private func dispatch(_ event: ExecutorEvent) {
         switch event {
-        case .subscribed(let info):
-            subscribedInfo = info
-            apply(state.handle(.subscribedReceived))
+        case .subscribed:
+            Log.warning("Ignoring a second SUBSCRIBED event on the same stream")
         case .launch(let task):
             ledger.launched(task)
             delegate?.agentConnection(self, didReceive: event)
@@ -275,7 +134,7 @@ final class AgentConnection: StatusReporter, @unchecked Sendable {
                 return
             }
             delegate?.agentConnection(self, didAcknowledge: status)
-            pumpCalls()
+            calls.pump()
         case .heartbeat:
             Log.debug("Heartbeat from the agent")
         case .unknown(let type):

@@ -1,14 +1,21 @@
 /// The agent connection's lifecycle: every transition is in `handle(_:)`, which returns what to do, so the rules can
 /// be tested without sockets or time.
 ///
-/// Rules (the reference's §4, following the C++ executor library and the HTTP command executor):
-/// - A SUBSCRIBE answered 503 or 404 (the agent is recovering or still starting) is retried after
-///   `subscribeRetryInterval` (1 s), whatever the checkpointing.
-/// - A disconnect (stream EOF or decode error, a connection failure, any other SUBSCRIBE answer) with checkpointing:
-///   reconnect after a random wait in `[0, MESOS_SUBSCRIPTION_BACKOFF_MAX]`, again and again, until
-///   `MESOS_RECOVERY_TIMEOUT` has passed since the first disconnect (or since start, for an executor that never
-///   subscribed); then give up. Without checkpointing: give up at once.
-/// - SUBSCRIBED ends the recovery window.
+/// Rules (they follow the C++ executor library and the HTTP command executor, tightened for density):
+/// - A SUBSCRIBE answered 503 or 404 means the agent is up but still starting (its HTTP server listens before its
+///   executor handler is installed, and it refuses calls while it recovers): retry soon, whatever the checkpointing.
+/// - A disconnect (stream EOF or decode error, a connection failure, a protocol error, any other SUBSCRIBE answer)
+///   with checkpointing: reconnect again and again, until `MESOS_RECOVERY_TIMEOUT` has passed since the first
+///   disconnect (or since start, for an executor that never subscribed); then give up. Without checkpointing: give
+///   up at once, as the agent will not take the executor back.
+/// - Each reconnection attempt is itself the probe for the agent being back: a refused TCP connect costs a few
+///   system calls, so the attempts come quickly and the executor subscribes in the same breath as it finds the agent
+///   listening. The agent destroys executors that have not resubscribed within `--executor_reregistration_timeout`
+///   (2 s by default) of its restart, so a long random wait would lose tasks. How quickly is
+///   `ResubscribeSchedule`'s business; this type only counts the consecutive failed attempts it is based on.
+/// - A SUBSCRIBE answered 401 (the bearer token is missing or invalid) or 403 (the token names another executor)
+///   means the agent refuses this executor's credentials: no retry can change that, so give up at once.
+/// - SUBSCRIBED ends the recovery window and resets the count.
 struct AgentConnectionState: Sendable {
     enum Phase: Sendable, Equatable {
         /// Not started yet.
@@ -33,26 +40,20 @@ struct AgentConnectionState: Sendable {
         /// The agent answered the SUBSCRIBE with this status code.
         case subscribeAnswered(status: Int)
         case subscribedReceived
-        /// The stream ended or failed, a connection dropped, or the agent could not be reached.
+        /// The stream ended or failed, a connection dropped, the agent could not be reached, or it answered the
+        /// SUBSCRIBE with something other than SUBSCRIBED.
         case disconnected(reason: String)
         case reconnectTimerFired
         case recoveryTimerFired
         case stop
     }
 
-    /// How long to wait before the next SUBSCRIBE.
-    enum ReconnectDelay: Sendable, Equatable {
-        /// Uniform-random in `[0, MESOS_SUBSCRIPTION_BACKOFF_MAX]`.
-        case randomBackoff
-        /// The fixed retry interval for a 503/404 answer.
-        case subscribeRetry
-    }
-
     /// What the connection must do, in order.
     enum Action: Sendable, Equatable {
         case sendSubscribe
         case closeConnections
-        case scheduleReconnect(ReconnectDelay)
+        /// Wait before the next SUBSCRIBE; `failures` attempts in a row have failed (at least 1).
+        case scheduleReconnect(failures: Int)
         case startRecoveryTimer
         case cancelRecoveryTimer
         case cancelReconnectTimer
@@ -65,6 +66,8 @@ struct AgentConnectionState: Sendable {
     private(set) var phase: Phase = .idle
     /// Whether the recovery window is open (its timer is running).
     private(set) var isRecovering = false
+    /// SUBSCRIBE attempts that failed since the last SUBSCRIBED (or since start).
+    private(set) var failures = 0
 
     init(checkpoint: Bool) {
         self.checkpoint = checkpoint
@@ -92,13 +95,26 @@ struct AgentConnectionState: Sendable {
                 return []
             case 503, 404:
                 phase = .waitingToReconnect
-                return [.closeConnections, .scheduleReconnect(.subscribeRetry)]
+                failures += 1
+                return [.closeConnections, .scheduleReconnect(failures: failures)]
+            case 401, 403:
+                phase = .gaveUp
+                let cancel: [Action] = isRecovering ? [.cancelRecoveryTimer] : []
+                isRecovering = false
+                let why = status == 401 ? "missing or invalid" : "for another executor"
+                return cancel + [
+                    .closeConnections,
+                    .giveUp(
+                        reason: "the agent refused this executor's authentication token (SUBSCRIBE answered \(status): "
+                            + "the token is \(why))"),
+                ]
             default:
                 return disconnect(reason: "the agent answered SUBSCRIBE with status \(status)")
             }
 
         case (.subscribing, .subscribedReceived):
             phase = .subscribed
+            failures = 0
             let cancel: [Action] = isRecovering ? [.cancelRecoveryTimer] : []
             isRecovering = false
             return cancel + [.didSubscribe]
@@ -142,6 +158,7 @@ struct AgentConnectionState: Sendable {
             ]
         }
         phase = .waitingToReconnect
-        return [.closeConnections] + openRecoveryWindow() + [.scheduleReconnect(.randomBackoff)]
+        failures += 1
+        return [.closeConnections] + openRecoveryWindow() + [.scheduleReconnect(failures: failures)]
     }
 }

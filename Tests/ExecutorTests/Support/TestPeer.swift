@@ -62,6 +62,9 @@ extension TestPeer {
         }
     }
 
+    /// The real Mesos master and agent of `scripts/mesos-agent.sh start`, as its env file describes them.
+    static let mesos = TestPeer(name: "MESOS") { RealMesosCluster.unavailableReason }
+
     /// `.build/release/sidecar-executor`, the binary `executor.sh` deploys, built from the sources as they are.
     static let releaseBinary = TestPeer(name: "RELEASE_BINARY") {
         ProgramUnderTest.releaseBinaryProblem()
