@@ -78,7 +78,7 @@ struct ExecutorSettingsTests {
             "EXECUTOR_KILL_TASK_TIMEOUT": "-1",
             "EXECUTOR_HTTP_TIMEOUT": "2 seconds",
             "EXECUTOR_SIDECAR_RETRY_COUNT": "five",
-            "EXECUTOR_SIDECAR_URL": "https://sidecar:7777/state.json",
+            "EXECUTOR_SIDECAR_URL": "ftp://sidecar:7777/state.json",
             "EXECUTOR_SIDECAR_POLL_INTERVAL": "-5s",
             "EXECUTOR_FORCE_CPU_LIMIT": "yes",
             "EXECUTOR_AWS_ROLE_TTL": "forever",
@@ -90,7 +90,7 @@ struct ExecutorSettingsTests {
             let text = error.description
             return error.problems.count == environment.count
                 && environment.allSatisfy { name, value in text.contains("\(name)='\(value)'") }
-                && text.contains("https is not supported")
+                && text.contains("does not start with http:// or https://")
                 && text.contains("expected true or false")
         }
     }

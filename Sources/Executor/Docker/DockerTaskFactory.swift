@@ -18,7 +18,16 @@ struct DockerTaskFactory {
         environment: [String: String],
         logSink: any ContainerLogSink = StandardStreamsLogSink()
     ) throws(DockerError) -> DockerTaskFactory {
-        let endpoint = try DockerHost.endpoint(environment: environment)
+        let (endpoint, tlsConfiguration) = try DockerHost.connection(environment: environment)
+        // Made here, at start-up: the only moment OpenSSL is loaded for Docker, and only when DOCKER_TLS_VERIFY is set.
+        var tls: TLSContext?
+        if let tlsConfiguration {
+            do {
+                tls = try TLSContext.make(tlsConfiguration)
+            } catch {
+                throw .invalidHost("DOCKER_TLS_VERIFY is set, but TLS to the engine cannot be set up: \(error)")
+            }
+        }
         var credentials = RegistryCredentials()
         do {
             let loaded = try RegistryCredentials.load(environment: environment)
@@ -34,7 +43,7 @@ struct DockerTaskFactory {
         let configuration = TaskSupervisor.Configuration(
             settings: settings, sandboxDirectory: sandboxDirectory, hostCPUCount: Posix.onlineProcessorCount(),
             credentials: credentials)
-        let client = DockerClient(endpoint: endpoint, loop: loop)
+        let client = DockerClient(endpoint: endpoint, loop: loop, tls: tls)
         return DockerTaskFactory(loop: loop, client: client, configuration: configuration, logSink: logSink)
     }
 

@@ -23,6 +23,10 @@ enum ExecutorMode {
             Program.fail(ConfigurationError(problems: problems).description)
         }
 
+        // TLS for Sidecar is set up here, before the loop runs, and only for an https URL (see SidecarTLS).
+        if let failure = SidecarTLS.prepare(for: settings.sidecarURL) {
+            Program.fail("EXECUTOR_SIDECAR_URL is https, but TLS cannot be set up: \(failure)")
+        }
         let loop = EventLoop.onMainQueue(label: "sidecar-executor")
         let factory: DockerTaskFactory
         do {
