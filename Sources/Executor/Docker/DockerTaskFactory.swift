@@ -16,7 +16,8 @@ struct DockerTaskFactory {
         settings: ExecutorSettings,
         sandboxDirectory: String,
         environment: [String: String],
-        logSink: any ContainerLogSink = StandardStreamsLogSink()
+        logSink: any ContainerLogSink = StandardStreamsLogSink(),
+        secrets: SecretResolver = SecretResolver(session: nil)
     ) throws(DockerError) -> DockerTaskFactory {
         let (endpoint, tlsConfiguration) = try DockerHost.connection(environment: environment)
         // Made here, at start-up: the only moment OpenSSL is loaded for Docker, and only when DOCKER_TLS_VERIFY is set.
@@ -40,9 +41,10 @@ struct DockerTaskFactory {
         } catch {
             Log.warning("\(error) Pulls will be anonymous.")
         }
-        let configuration = TaskSupervisor.Configuration(
+        var configuration = TaskSupervisor.Configuration(
             settings: settings, sandboxDirectory: sandboxDirectory, hostCPUCount: Posix.onlineProcessorCount(),
             credentials: credentials)
+        configuration.secrets = secrets
         let client = DockerClient(endpoint: endpoint, loop: loop, tls: tls)
         return DockerTaskFactory(loop: loop, client: client, configuration: configuration, logSink: logSink)
     }

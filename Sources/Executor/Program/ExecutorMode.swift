@@ -19,6 +19,11 @@ enum ExecutorMode {
         case .success(let parsed): settings = parsed
         case .failure(let error): problems += error.problems
         }
+        var vaultSettings: VaultSettings?
+        switch VaultSettings.parse(environment) {
+        case .success(let parsed): vaultSettings = parsed
+        case .failure(let error): problems += error.problems
+        }
         guard problems.isEmpty, let agentEnvironment else {
             Program.fail(ConfigurationError(problems: problems).description)
         }
@@ -28,10 +33,13 @@ enum ExecutorMode {
             Program.fail("EXECUTOR_SIDECAR_URL is https, but TLS cannot be set up: \(failure)")
         }
         let loop = EventLoop.onMainQueue(label: "sidecar-executor")
+        // Vault only with a token source: then (and only then, for an https VAULT_ADDR) OpenSSL is loaded, here.
+        let vault = vaultSettings.flatMap { $0.hasTokenSource ? VaultSession(client: .make(loop: loop, settings: $0)) : nil }
         let factory: DockerTaskFactory
         do {
             factory = try DockerTaskFactory.make(
-                loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment)
+                loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment,
+                secrets: SecretResolver(session: vault))
         } catch {
             Program.fail("\(error)")
         }
@@ -53,7 +61,12 @@ enum ExecutorMode {
             Log.info("Received \(signal)")
             executor.terminate()
         }
-        loop.execute { executor.start() }
+        // The Vault token first (reading and writing its cache file while nothing else waits on the loop), then
+        // the agent.
+        loop.execute {
+            guard let vault else { return executor.start() }
+            vault.authenticate { executor.start() }
+        }
         withExtendedLifetime(signals) { MainThreadRunLoop.run() }
     }
 }

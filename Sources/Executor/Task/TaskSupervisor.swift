@@ -20,6 +20,8 @@ final class TaskSupervisor: @unchecked Sendable {
         var credentials = RegistryCredentials()
         /// The first pause before re-registering a broken wait; doubled for each further one (at most 8 s).
         var waitRetryDelay: Duration = .milliseconds(500)
+        /// Resolves `vault://` environment values just before the create (without Vault, each fails the task).
+        var secrets = SecretResolver(session: nil)
     }
 
     /// Consecutive broken log streams followed again (an engine restart breaks one; a broken engine, every one).
@@ -181,12 +183,19 @@ final class TaskSupervisor: @unchecked Sendable {
                 }
             }
         case .create:
-            engine.createContainer(name: spec.name, body: spec.body) { [self] result in
-                switch result {
-                case .success(let containerID):
-                    Log.info("Created container \(containerID.prefix(12)) (\(spec.name)).")
-                    handle(.created(containerID: containerID))
-                case .failure(let error): handle(.createFailed(error))
+            // The resolved body goes to the engine only: `spec` keeps the vault:// references.
+            configuration.secrets.resolve(spec.body) { [self] resolved in
+                guard case .success(let body) = resolved else {
+                    if case .failure(let error) = resolved { handle(.createFailed(.secrets(error.message))) }
+                    return
+                }
+                engine.createContainer(name: spec.name, body: body) { [self] result in
+                    switch result {
+                    case .success(let containerID):
+                        Log.info("Created container \(containerID.prefix(12)) (\(spec.name)).")
+                        handle(.created(containerID: containerID))
+                    case .failure(let error): handle(.createFailed(error))
+                    }
                 }
             }
         case .armWait(let containerID, .notRunning):
