@@ -33,7 +33,9 @@ public enum SmallFiles {
             }
         }
         Glibc.close(descriptor)
-        if failure == nil, rename(temporary, path) != 0 { failure = SystemError(code: errno, operation: "rename to \(path)") }
+        if failure == nil, rename(temporary, path) != 0 {
+            failure = SystemError(code: errno, operation: "rename to \(path)")
+        }
         if let failure {
             unlink(temporary)
             throw failure

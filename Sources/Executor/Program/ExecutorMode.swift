@@ -34,7 +34,9 @@ enum ExecutorMode {
         }
         let loop = EventLoop.onMainQueue(label: "sidecar-executor")
         // Vault only with a token source: then (and only then, for an https VAULT_ADDR) OpenSSL is loaded, here.
-        let vault = vaultSettings.flatMap { $0.hasTokenSource ? VaultSession(client: .make(loop: loop, settings: $0)) : nil }
+        let vault = vaultSettings.flatMap {
+            $0.hasTokenSource ? VaultSession(client: .make(loop: loop, settings: $0)) : nil
+        }
         let factory: DockerTaskFactory
         do {
             factory = try DockerTaskFactory.make(

@@ -57,12 +57,15 @@ final class VaultSession: @unchecked Sendable {
 
     private func login(_ completion: @escaping () -> Void) {
         guard let username = settings.username, let password = settings.password else {
-            fail(VaultError("no Vault token: VAULT_TOKEN is not set and VAULT_USERNAME and VAULT_PASSWORD are not both set"))
+            fail(
+                VaultError(
+                    "no Vault token: VAULT_TOKEN is not set and VAULT_USERNAME and VAULT_PASSWORD are not both set"))
             return completion()
         }
         let body: JSONValue = ["password": .string(password)]
         client.call(.put, "auth/userpass/login/\(username)", token: nil, body: body) { [self] result in
-            switch result.flatMap({ VaultAnswer.clientToken(status: $0.status, body: $0.body, what: "The Vault login") }) {
+            switch result.flatMap({ VaultAnswer.clientToken(status: $0.status, body: $0.body, what: "The Vault login") }
+            ) {
             case .failure(let error):
                 fail(VaultError("Vault login as \(username) failed: \(error)"))
                 completion()
