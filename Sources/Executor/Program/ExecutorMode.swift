@@ -58,7 +58,8 @@ enum ExecutorMode {
                 Log.info("sidecar-executor exiting with status \(status)")
                 ProcessControl.exit(status)
             })
-        // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there is no configuration to reload.
+        // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there is no configuration to reload. SIGUSR1, the
+        // original's clean stop, does the same: container stopped, terminal update, exit 0.
         let signals = SignalWatcher(on: loop) { signal in
             Log.info("Received \(signal)")
             executor.terminate()
