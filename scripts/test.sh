@@ -37,6 +37,9 @@ fi
 step "docker: start the project's private engine (end-to-end tests need it; they fail, not skip, without it)"
 export ENGINE_DIR=${ENGINE_DIR:-/tmp/sidecar-executor-engine}
 export ENGINE_REGISTRY=${ENGINE_REGISTRY:-1}
+# The TLS tests' CA and certificates; the engine also listens with --tlsverify on 127.0.0.1 with them.
+scripts/make-test-certs.sh "$PWD/.build/test-certs"
+export ENGINE_TLS_CERTS=${ENGINE_TLS_CERTS:-$PWD/.build/test-certs}
 trap 'scripts/docker-engine.sh stop' EXIT
 scripts/docker-engine.sh start
 set -a
