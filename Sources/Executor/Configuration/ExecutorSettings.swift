@@ -189,14 +189,17 @@ extension ExecutorSettings {
             "EXECUTOR_SEED_SIDECAR", "false", "Inject SIDECAR_SEEDS from the Mesos master's worker list.",
             "Sidecar seeding", parse: parseBool
         ),
-        notImplemented("EXECUTOR_AWS_ROLE", "", "Vault AWS role for container credentials.", "Vault AWS credentials"),
-        notImplemented(
-            "EXECUTOR_AWS_ROLE_TTL", "0", "Requested AWS lease TTL.", "Vault AWS credentials", parse: parseDuration
-        ),
-        notImplemented(
-            "EXECUTOR_AWS_ROLE_MAX_TTL", "744h", "Upper bound of EXECUTOR_AWS_ROLE_TTL.", "Vault AWS credentials",
-            parse: parseDuration
-        ),
+        SettingDefinition(
+            name: "EXECUTOR_AWS_ROLE", defaultValue: "", meaning: "Vault AWS role for container credentials."
+        ) { _, _ in },
+        SettingDefinition(name: "EXECUTOR_AWS_ROLE_TTL", defaultValue: "0", meaning: "Requested AWS lease TTL.") {
+            _, value throws(SettingValueError) in _ = try parseDuration(value)
+        },
+        SettingDefinition(
+            name: "EXECUTOR_AWS_ROLE_MAX_TTL", defaultValue: "744h", meaning: "Upper bound of EXECUTOR_AWS_ROLE_TTL."
+        ) {
+            _, value throws(SettingValueError) in _ = try parseDuration(value)
+        },
         notImplemented(
             "EXECUTOR_MESOS_MASTER_PORT", "5050", "Mesos master port used for Sidecar seeding.", "Sidecar seeding",
             parse: parseCount

@@ -37,11 +37,19 @@ enum ExecutorMode {
         let vault = vaultSettings.flatMap {
             $0.hasTokenSource ? VaultSession(client: .make(loop: loop, settings: $0)) : nil
         }
+        // At 6 min before the AWS lease ends: the original's clean stop, SIGUSR1 to itself (see SignalWatcher below).
+        let aws = vault.flatMap { session in
+            session.settings.awsRole.map { role in
+                AWSRoleCredentials(session: session, role: role) {
+                    try? Posix.kill(Posix.getpid(), Posix.Signal.userDefined1)
+                }
+            }
+        }
         let factory: DockerTaskFactory
         do {
             factory = try DockerTaskFactory.make(
                 loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment,
-                secrets: SecretResolver(session: vault))
+                secrets: SecretResolver(session: vault, aws: aws))
         } catch {
             Program.fail("\(error)")
         }
@@ -56,7 +64,10 @@ enum ExecutorMode {
             },
             exit: { status in
                 Log.info("sidecar-executor exiting with status \(status)")
-                ProcessControl.exit(status)
+                // With an AWS role: the lease and the executor's token are revoked first (at most 5 s).
+                guard let aws else { ProcessControl.exit(status) }
+                _ = loop.schedule(after: .seconds(5)) { ProcessControl.exit(status) }
+                aws.finish { ProcessControl.exit(status) }
             })
         // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there is no configuration to reload. SIGUSR1, the
         // original's clean stop, does the same: container stopped, terminal update, exit 0.

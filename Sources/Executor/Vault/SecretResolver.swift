@@ -11,22 +11,38 @@ final class SecretResolver: @unchecked Sendable {
     // @unchecked: confined to the loop.
 
     private let session: VaultSession?
+    /// With EXECUTOR_AWS_ROLE: the AWS_* entries are added to every container's environment.
+    let aws: AWSRoleCredentials?
 
-    init(session: VaultSession?) {
+    init(session: VaultSession?, aws: AWSRoleCredentials? = nil) {
         self.session = session
+        self.aws = aws
     }
 
     /// `body` with its `Env` resolved, or why it cannot be. Calls back on the loop, asynchronously when it asks Vault.
     func resolve(_ body: JSONValue, completion: @escaping (Result<JSONValue, VaultError>) -> Void) {
-        guard var object = body.objectValue, let entries = object["Env"]?.arrayValue?.compactMap(\.stringValue),
-            entries.contains(where: { Self.reference(in: $0) != nil })
-        else { return completion(.success(body)) }
-        resolve(entries, from: 0) { result in
-            completion(
-                result.map { resolved in
-                    object["Env"] = .array(resolved.map { .string($0) })
-                    return .object(object)
-                })
+        guard var object = body.objectValue else { return completion(.success(body)) }
+        let entries = object["Env"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        guard aws != nil || entries.contains(where: { Self.reference(in: $0) != nil }) else {
+            return completion(.success(body))
+        }
+        resolve(entries, from: 0) { [aws] result in
+            let finish = { (resolved: [String]) in
+                object["Env"] = .array(resolved.map { .string($0) })
+                completion(.success(.object(object)))
+            }
+            guard case .success(let resolved) = result else {
+                if case .failure(let error) = result { completion(.failure(error)) }
+                return
+            }
+            guard let aws else { return finish(resolved) }
+            aws.fetch { credentials in
+                switch credentials {
+                case .success(let added): finish(resolved + added)
+                case .failure(let error):
+                    completion(.failure(VaultError("the AWS credentials for role \(aws.role) cannot be had: \(error)")))
+                }
+            }
         }
     }
 

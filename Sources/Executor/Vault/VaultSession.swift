@@ -29,6 +29,7 @@ final class VaultSession: @unchecked Sendable {
 
     func authenticate(_ completion: @escaping () -> Void) {
         client.loop.assertOnLoop()
+        if settings.awsRole != nil { return login(completion) }  // the role's own token, never shared
         if let token = settings.token {
             self.token = token
             return completion()
@@ -76,7 +77,7 @@ final class VaultSession: @unchecked Sendable {
     }
 
     private func renew(_ fresh: String, _ completion: @escaping () -> Void) {
-        let body: JSONValue = ["token": .string(fresh), "increment": .int(Int64(settings.tokenTTL + 600))]
+        let body: JSONValue = ["token": .string(fresh), "increment": .int(Int64(settings.loginIncrement))]
         client.call(.put, "auth/token/renew", token: fresh, body: body) { [self] result in
             switch result.flatMap({ VaultAnswer.clientToken(status: $0.status, body: $0.body, what: "The renewal") }) {
             case .failure(let error):
@@ -96,7 +97,7 @@ final class VaultSession: @unchecked Sendable {
             } else {
                 Log.warning("Vault: logged in, but the token's lifetime could not be looked up.")
             }
-            if let path = settings.tokenFile {
+            if let path = settings.tokenFile, settings.awsRole == nil {
                 do {
                     try SmallFiles.writePrivately(path, Array(fresh.utf8))
                 } catch {

@@ -15,10 +15,20 @@ struct VaultSettings: Sendable, Equatable {
     var tokenTTL = 86_400
     var username: String?
     var password: String?
+    /// EXECUTOR_AWS_ROLE: AWS credentials for the container from `aws/creds/<role>`, under a token of the
+    /// executor's own (a fresh login, never cached, revoked at exit). (ExecutorSettings validates the three AWS
+    /// settings with the others; they are read here, where they are used.)
+    var awsRole: String?
+    /// EXECUTOR_AWS_ROLE_TTL in seconds (0: the lease as Vault gives it, not renewed).
+    var awsRoleTTL = 0
 
     /// Whether any way to get a token is configured: without one, Vault is not in use and a `vault://` value fails
     /// its task at once.
     var hasTokenSource: Bool { token != nil || (username != nil && password != nil) }
+
+    /// How long the login token is asked to live: the AWS role's TTL (default 1 h) + 10 min with a role, else
+    /// VAULT_TTL + 10 min.
+    var loginIncrement: Int { (awsRole == nil ? tokenTTL : (awsRoleTTL > 0 ? awsRoleTTL : 3600)) + 600 }
 
     /// The settings, or the problems with them (each naming its variable).
     static func parse(_ environment: [String: String]) -> Result<VaultSettings, ConfigurationError> {
@@ -53,6 +63,13 @@ struct VaultSettings: Sendable, Equatable {
             }
             apply(&settings, number)
         }
+        settings.awsRole = value("EXECUTOR_AWS_ROLE")
+        let ttl = (try? ExecutorSettings.parseDuration(value("EXECUTOR_AWS_ROLE_TTL") ?? "0")) ?? .zero
+        let maxTTL = (try? ExecutorSettings.parseDuration(value("EXECUTOR_AWS_ROLE_MAX_TTL") ?? "744h")) ?? .zero
+        if ttl > maxTTL {
+            problems.append("EXECUTOR_AWS_ROLE_TTL is longer than EXECUTOR_AWS_ROLE_MAX_TTL")
+        }
+        settings.awsRoleTTL = Int(ttl.components.seconds)
         guard problems.isEmpty else { return .failure(ConfigurationError(problems: problems)) }
         return .success(settings)
     }
