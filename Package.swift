@@ -61,16 +61,24 @@ let package = Package(
         // Sidecar and the project's private Docker engine (`scripts/demo.sh`).
         .executableTarget(
             name: "Demo",
-            dependencies: ["EventLoop", "Simulators"],
+            dependencies: ["EventLoop", "Simulators", "ExecutorProcessSupport"],
             path: "Demo",
             swiftSettings: strictSettings
         ),
         // Helpers every test target shares (seeded randomness, the splits every decoder is fed).
         .target(name: "TestSupport", path: "Sources/TestSupport", swiftSettings: strictSettings),
+        // How the demo, the benchmarks and the tests start the real executor as the Mesos agent does (its
+        // environment, sandbox and output files), written once. Uses Foundation's Process, so it lives outside Sources/.
+        .target(
+            name: "ExecutorProcessSupport",
+            dependencies: ["Simulators"],
+            path: "ExecutorProcessSupport",
+            swiftSettings: strictSettings
+        ),
         // Throughput and footprint figures; may use Foundation to compare against it.
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["EventLoop", "Simulators"],
+            dependencies: ["EventLoop", "Simulators", "ExecutorProcessSupport", "TestSupport"],
             path: "Benchmarks",
             swiftSettings: strictSettings
         ),
@@ -82,7 +90,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExecutorTests",
-            dependencies: ["Executor", "EventLoop", "Simulators", "TestSupport"],
+            dependencies: ["Executor", "EventLoop", "Simulators", "TestSupport", "ExecutorProcessSupport"],
             path: "Tests/ExecutorTests",
             swiftSettings: strictSettings
         ),

@@ -1,4 +1,5 @@
 import EventLoop
+import ExecutorProcessSupport
 import Foundation
 import Simulators
 
@@ -128,33 +129,17 @@ final class DensityExecutorSlot: @unchecked Sendable {
     }
 
     private func spawnExecutor(settings: DensitySettings, sidecar: SimulatedSidecar) throws -> Process {
-        var environment = agent.environment(sandbox: sandbox)
-        environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        environment["DOCKER_HOST"] = settings.dockerHost
-        environment["SIDECAR_EXECUTOR_PATH"] = settings.executorBinary
-        environment["SIDECAR_EXECUTOR_CUSTOM_ENV_PATH"] = "\(sandbox)/no-site-environment.sh"
-        environment["EXECUTOR_SIDECAR_URL"] = "http://127.0.0.1:\(sidecar.port)/state.json"
-        environment["EXECUTOR_SIDECAR_BACKOFF"] = "1s"
-        environment["EXECUTOR_SIDECAR_POLL_INTERVAL"] = "1s"
+        var launch = ExecutorLaunch(agent: agent, sandbox: sandbox, dockerHost: settings.dockerHost)
+        launch.useScript(binary: settings.executorBinary)
+        launch.useSidecar(port: sidecar.port)
         // KILL -> container stopped is measured with grace 0: draining first would measure the draining wait.
-        environment["EXECUTOR_SIDECAR_DRAINING_DURATION"] = "0s"
+        launch.environment["EXECUTOR_SIDECAR_DRAINING_DURATION"] = "0s"
         // Experiments: DENSITY_EXECUTOR_ENV="NAME=value NAME=value" adds variables to every executor's environment.
         for assignment in (ProcessInfo.processInfo.environment["DENSITY_EXECUTOR_ENV"] ?? "").split(separator: " ") {
             guard let equals = assignment.firstIndex(of: "=") else { continue }
-            environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+            launch.environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [settings.executorScript]
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: sandbox)
-        _ = FileManager.default.createFile(atPath: "\(sandbox)/stdout", contents: nil)
-        _ = FileManager.default.createFile(atPath: "\(sandbox)/stderr", contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: "\(sandbox)/stdout")
-        process.standardError = FileHandle(forWritingAtPath: "\(sandbox)/stderr")
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        return try launch.start(command: ["/bin/sh", settings.executorScript])
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -6,6 +6,10 @@ let benchmarks: [(name: String, summary: String, run: () -> Void)] = [
         "density", "N executors with real containers: memory, threads, idle CPU beside floors, and latencies",
         { DensityBenchmark.main(Array(arguments.dropFirst())) }
     ),
+    (
+        "sidecar-poll", "one executor's cost per Sidecar poll: state document vs per-service endpoint, cluster catalog",
+        { SidecarPollBenchmark.main(Array(arguments.dropFirst())) }
+    ),
 ]
 
 func runCodecs() {

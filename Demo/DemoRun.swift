@@ -1,4 +1,5 @@
 import EventLoop
+import ExecutorProcessSupport
 import Foundation
 import Simulators
 
@@ -97,28 +98,13 @@ struct DemoRun {
 
     /// Starts `executor.sh` as the agent would: its environment, its sandbox, stdout and stderr into sandbox files.
     private func startExecutor(agent: SimulatedAgent, sidecar: SimulatedSidecar, sandbox: String) throws -> Process {
-        var environment = agent.environment(sandbox: sandbox)
-        environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        environment["DOCKER_HOST"] = settings.dockerHost
-        environment["SIDECAR_EXECUTOR_PATH"] = settings.executorBinary
-        environment["SIDECAR_EXECUTOR_CUSTOM_ENV_PATH"] = "\(sandbox)/no-site-environment.sh"
-        environment["EXECUTOR_SIDECAR_URL"] = "http://127.0.0.1:\(sidecar.port)/state.json"
-        environment["EXECUTOR_SIDECAR_BACKOFF"] = "1s"
-        environment["EXECUTOR_SIDECAR_POLL_INTERVAL"] = "1s"
-        environment["EXECUTOR_SIDECAR_DRAINING_DURATION"] = "1s"
-        environment["EXECUTOR_HTTP_TIMEOUT"] = "1s"
-        environment["EXECUTOR_SIDECAR_RETRY_DELAY"] = "500ms"
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [settings.executorScript]
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: sandbox)
-        _ = FileManager.default.createFile(atPath: "\(sandbox)/stdout", contents: nil)
-        _ = FileManager.default.createFile(atPath: "\(sandbox)/stderr", contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: "\(sandbox)/stdout")
-        process.standardError = FileHandle(forWritingAtPath: "\(sandbox)/stderr")
-        try process.run()
+        var launch = ExecutorLaunch(agent: agent, sandbox: sandbox, dockerHost: settings.dockerHost)
+        launch.useScript(binary: settings.executorBinary)
+        launch.useSidecar(port: sidecar.port)
+        launch.environment["EXECUTOR_SIDECAR_DRAINING_DURATION"] = "1s"
+        launch.environment["EXECUTOR_HTTP_TIMEOUT"] = "1s"
+        launch.environment["EXECUTOR_SIDECAR_RETRY_DELAY"] = "500ms"
+        let process = try launch.start(command: ["/bin/sh", settings.executorScript])
         console.detail("executor pid \(process.processIdentifier), sandbox \(sandbox)")
         return process
     }

@@ -24,6 +24,8 @@ flags=(-O -g "-sanitize=fuzzer,address" -parse-as-library -swift-version 6 -warn
 
 mapfile -t eventloop_sources < <(find Sources/EventLoop -name '*.swift' | sort)
 mapfile -t executor_sources < <(find Sources/Executor -name '*.swift' ! -name main.swift | sort)
+# Compiled into each target: its shared code, and the tests' seeded generator (Sources/TestSupport, no imports).
+mapfile -t support_sources < <(find Fuzz/Support Sources/TestSupport -name '*.swift' | sort)
 
 # ld.gold warns about every ASan runtime symbol it cannot export; nothing else of the link is hidden.
 quiet_link() { "$@" 2>&1 | { grep -v "Cannot export local symbol '__asan" || true; }; return "${PIPESTATUS[0]}"; }
@@ -53,10 +55,10 @@ if [ $# -gt 0 ]; then targets=("$@"); else
   mapfile -t targets < <(find Fuzz/Targets -name '*.swift' -exec basename {} .swift \; | sort)
 fi
 for target in "${targets[@]}"; do
-  if newer_than "$out/$target" "$out/libExecutor.a" Fuzz/Support/*.swift "Fuzz/Targets/$target.swift"; then
+  if newer_than "$out/$target" "$out/libExecutor.a" "${support_sources[@]}" "Fuzz/Targets/$target.swift"; then
     echo "fuzz: building $target"
     quiet_link swiftc "${flags[@]}" -module-name "$target" -I "$out" -L "$out" -lExecutor -lEventLoop \
-      -o "$out/$target" Fuzz/Support/*.swift "Fuzz/Targets/$target.swift"
+      -o "$out/$target" "${support_sources[@]}" "Fuzz/Targets/$target.swift"
   fi
 done
 built=$(date +%s)

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 step "format: swift format lint --strict"
-swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks Demo Fuzz
+swift format lint --strict --recursive --parallel Package.swift Sources Tests Benchmarks Demo Fuzz ExecutorProcessSupport
 
 step "shell: syntax and shellcheck"
 if ! command -v shellcheck >/dev/null; then

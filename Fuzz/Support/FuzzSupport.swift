@@ -3,8 +3,9 @@ import EventLoop
 /// What every fuzz target shares: deterministic ways of cutting the input into pieces, and a check that stops the
 /// run (libFuzzer then saves the input as a crash) when an invariant breaks.
 ///
-/// The pieces come from a SplitMix64 seeded by the input itself, so a saved crash input replays the exact same
-/// splits: a crash never depends on anything but the file.
+/// The pieces come from the tests' SeededGenerator (SplitMix64, Sources/TestSupport, which scripts/fuzz.sh compiles
+/// into every target) seeded by the input itself, so a saved crash input replays the exact same splits: a crash
+/// never depends on anything but the file.
 enum FuzzSplits {
     /// The three ways every decoder must be fed with identical results: whole, byte by byte, and in random pieces.
     static func all(_ bytes: [UInt8]) -> [[ArraySlice<UInt8>]] {
@@ -32,7 +33,7 @@ enum FuzzSplits {
 
     /// Pieces of 1 to 64 bytes, lengths drawn from a generator seeded by the input.
     static func random(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
-        var generator = SplitMix64(seed: seed(of: bytes))
+        var generator = SeededGenerator(seed: seed(of: bytes))
         var pieces: [ArraySlice<UInt8>] = []
         var start = 0
         while start < bytes.count {
@@ -51,21 +52,6 @@ enum FuzzSplits {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
         return hash
-    }
-}
-
-/// A small, fast, deterministic generator (Steele, Lea and Flood's SplitMix64).
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d4_9d2a_6d1b_c52c
-        return z ^ (z >> 31)
     }
 }
 

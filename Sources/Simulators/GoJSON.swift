@@ -50,6 +50,63 @@ enum GoJSON {
         return result + "\""
     }
 
+    /// Go's `json.Indent(dst, src, "", "  ")`, which `json.MarshalIndent` applies to compact JSON: a newline and
+    /// the depth's indent after `{`, `[` and `,`, a space after `:`, and empty objects and arrays left as `{}`, `[]`.
+    static func indented(_ compact: String) -> String {
+        var out: [UInt8] = []
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var needIndent = false
+        func newline() {
+            out.append(UInt8(ascii: "\n"))
+            out += [UInt8](repeating: UInt8(ascii: " "), count: 2 * depth)
+        }
+        for byte in compact.utf8 {
+            if inString {
+                out.append(byte)
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            let closes = byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]")
+            if needIndent && !closes {
+                needIndent = false
+                depth += 1
+                newline()
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                out.append(byte)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                out.append(byte)
+                needIndent = true
+            case UInt8(ascii: ","):
+                out.append(byte)
+                newline()
+            case UInt8(ascii: ":"):
+                out += [byte, UInt8(ascii: " ")]
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if needIndent {
+                    needIndent = false  // an empty container stays on one line
+                } else {
+                    depth -= 1
+                    newline()
+                }
+                out.append(byte)
+            default:
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Orders keys as Go does when it marshals a map: by their UTF-8 bytes.
     static func sortedKeys<Value>(_ dictionary: [String: Value]) -> [String] {
         dictionary.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

@@ -82,6 +82,23 @@ public struct SidecarCatalog: Sendable, Equatable {
         servers.first { $0.value.services[id] != nil }?.key
     }
 
+    /// Every instance named `name`, on every host (hosts and IDs in bytewise order, where real Sidecar walks its maps
+    /// in random order).
+    public func instances(named name: String) -> [SidecarService] {
+        GoJSON.sortedKeys(servers).flatMap { host in
+            let services = servers[host]!.services
+            return GoJSON.sortedKeys(services).map { services[$0]! }.filter { $0.name == name }
+        }
+    }
+
+    /// The body of `/api/services/<name>.json` when `name` has instances: Sidecar's `ApiServices` (`Services` with
+    /// the one name, no `ClusterMembers`, `ClusterName`) through Go's `json.MarshalIndent`, two spaces deep.
+    public func servicesJSON(named name: String) -> String {
+        let instances = instances(named: name).map(\.json).joined(separator: ",")
+        return GoJSON.indented(
+            "{\"Services\":{\(GoJSON.quoted(name)):[\(instances)]},\"ClusterName\":\(GoJSON.quoted(clusterName))}")
+    }
+
     /// The compact JSON of `/state.json`: struct fields in Sidecar's order, map keys sorted bytewise.
     ///
     /// Real Sidecar encodes with ffjson, which walks Go maps in random order; sorted keys keep tests

@@ -6,6 +6,8 @@
 enum SidecarRoute: Equatable {
     /// `GET /state.{extension}` or `GET /api/state.{extension}`.
     case state(extension: String)
+    /// `GET /api/services/{name}.{extension}`, the name percent-decoded (gorilla/mux matches the decoded path).
+    case service(name: String, extension: String)
     /// `POST /api/services/{id}/drain`.
     case drain(id: String)
     /// `OPTIONS /api/{path}`: CORS headers only.
@@ -44,7 +46,7 @@ enum SidecarRoute: Equatable {
         var candidates: [Candidate] = []
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         if segments.count == 3, segments[0].isEmpty, segments[1] == "services", isNameDotExtension(segments[2]) {
-            candidates.append(Candidate(method: "GET", route: nil))
+            candidates.append(Candidate(method: "GET", route: serviceRoute(segments[2])))
         }
         if segments.count == 4, segments[0].isEmpty, segments[1] == "services", !segments[2].isEmpty,
             segments[3] == "drain"
@@ -77,6 +79,40 @@ enum SidecarRoute: Equatable {
         guard path.hasPrefix(prefix) else { return nil }
         let rest = path.dropFirst(prefix.count)
         return rest.isEmpty || rest.contains("/") ? nil : String(rest)
+    }
+
+    /// `{name}.{extension}` split at the last dot (the name's `[^/]+` is greedy), the name percent-decoded; a name
+    /// that decodes to something with a `/`, or does not decode, matches no route.
+    private static func serviceRoute(_ segment: Substring) -> SidecarRoute {
+        let dot = segment.lastIndex(of: ".")!
+        // A broken escape gets 400 from Go's server before any routing; the simulator says 404.
+        guard let name = percentDecoded(segment[..<dot]), !name.isEmpty, !name.contains("/") else { return .notFound }
+        return .service(name: name, extension: String(segment[segment.index(after: dot)...]))
+    }
+
+    private static func percentDecoded(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                return nil
+            }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// `{name}.{extension}`: a dot with at least one character on each side.

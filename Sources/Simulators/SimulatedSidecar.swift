@@ -1,7 +1,10 @@
-/// A simulated Sidecar: its HTTP API (`/state.json`, `/api/state.json`, `POST /api/services/{id}/drain`)
+/// A simulated Sidecar: its HTTP API (`/state.json`, `/api/state.json`, `/api/services/{name}.json`,
+/// `POST /api/services/{id}/drain`)
 /// answering byte for byte as the real one does, over a catalog the test controls, plus fault modes.
 ///
-/// Facts it reproduces (see the project's Sidecar reference): compact state JSON in Sidecar's key order;
+/// Facts it reproduces (docs/sidecar.md describes the real API): compact state JSON in Sidecar's key order; a
+/// service name's instances indented as Go's MarshalIndent writes them, 404 `no instances of <name> found` for a name
+/// with none;
 /// drain only for services on its own host, answering 202 with an indented message; 404 JSON errors;
 /// gorilla/mux's empty 405 for a wrong method and plain-text 404 for unknown paths; Go's framing, where
 /// a body over 2048 bytes is sent chunked. One difference: the real drain goes through an async queue
@@ -45,7 +48,12 @@ public final class SimulatedSidecar: @unchecked Sendable {
     /// The HTTP server underneath, for lower-level assertions (connections, malformed requests).
     public let server: BlockingHTTPServer
     private let lock = ConditionLock()
-    private var catalogStorage: SidecarCatalog
+    private var catalogStorage: SidecarCatalog {
+        didSet { stateBody = nil }
+    }
+    /// The state document as last rendered, until the catalog changes: a cluster-sized catalog renders to megabytes,
+    /// and a benchmark's executors ask for it many times a second.
+    private var stateBody: [UInt8]?
     private var modeStorage = Mode.normal
     private var script: [Int] = []
     private var log: [RequestRecord] = []
@@ -159,7 +167,16 @@ public final class SimulatedSidecar: @unchecked Sendable {
     }
 
     /// The body `GET /state.json` returns right now.
-    public var stateJSON: String { lock.withLock { catalogStorage.json } }
+    public var stateJSON: String { String(decoding: stateBytes, as: UTF8.self) }
+
+    private var stateBytes: [UInt8] {
+        lock.withLock {
+            if let stateBody { return stateBody }
+            let body = Array(catalogStorage.json.utf8)
+            stateBody = body
+            return body
+        }
+    }
 
     // MARK: - Serving
 
@@ -194,7 +211,16 @@ public final class SimulatedSidecar: @unchecked Sendable {
             guard fileExtension == "json" else {
                 return answer.sendError(404, "Not Found - Invalid content type extension")
             }
-            answer.send(200, json: Array(stateJSON.utf8), cors: true)
+            answer.send(200, json: stateBytes, cors: true)
+        case .service(let name, let fileExtension):
+            guard fileExtension == "json" else {
+                return answer.sendError(404, "Not Found - Invalid content type extension")
+            }
+            let (body, found) = lock.withLock {
+                (catalogStorage.servicesJSON(named: name), !catalogStorage.instances(named: name).isEmpty)
+            }
+            guard found else { return answer.sendError(404, "no instances of \(name) found") }
+            answer.send(200, json: Array(body.utf8), cors: true)
         case .drain(let id): drain(id: id, answer: answer)
         case .corsOptions: answer.send(200, headers: SidecarAnswer.corsHeaders)
         case .methodNotAllowed: answer.send(405)

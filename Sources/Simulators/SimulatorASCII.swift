@@ -17,16 +17,20 @@ enum SimulatorASCII {
         }
     }
 
-    /// `tchar`: the bytes allowed in methods and field names.
-    static func isTokenByte(_ byte: UInt8) -> Bool {
+    /// An ASCII letter or digit.
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            true
-        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
             true
         default:
-            "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            false
         }
+    }
+
+    /// `tchar`: the bytes allowed in methods and field names.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        isAlphanumeric(byte) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
     }
 
     /// Field values (and chunk extensions) may hold tabs, visible ASCII and obs-text (>= 0x80), but no
@@ -38,13 +42,6 @@ enum SimulatorASCII {
     /// The bytes Go's net/http accepts in a Host header (`httpguts.ValidHostHeader`): letters, digits and
     /// `!$%&'()*+,-.:;=@[]_~`. A Unix socket path as Host (`/var/run/docker.sock`) is refused.
     static func isHostByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            true
-        case UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            "!$%&'()*+,-.:;=@[]_~".utf8.contains(byte)
-        }
+        isAlphanumeric(byte) || "!$%&'()*+,-.:;=@[]_~".utf8.contains(byte)
     }
 }

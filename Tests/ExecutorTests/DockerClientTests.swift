@@ -6,8 +6,8 @@ import Testing
 
 @testable import Executor
 
-/// DockerClient against a scripted engine on a Unix socket (the Engine API's framing as recorded in the reference),
-/// for what the real engine will not do on demand: old API versions, 5xx, dropped connections.
+/// DockerClient against a scripted engine on a Unix socket (the Engine API's framing as docs/docker-engine.md
+/// records it), for what the real engine will not do on demand: old API versions, 5xx, dropped connections.
 struct DockerClientTests {
     final class Harness: @unchecked Sendable {
         let loop = EventLoop(label: "docker-client-tests")
@@ -16,7 +16,7 @@ struct DockerClientTests {
         private(set) var client: DockerClient!
 
         init(
-            configuration: DockerClient.Configuration = .init(pullAttempts: 3, pullBackoff: .milliseconds(5)),
+            settings: DockerClient.Settings = .init(pullAttempts: 3, pullBackoff: .milliseconds(5)),
             handler: @escaping BlockingHTTPServer.Handler
         ) throws {
             directory =
@@ -28,7 +28,7 @@ struct DockerClientTests {
             server.start()
             loop.queue.sync {
                 client = DockerClient(
-                    endpoint: .unix(path: directory + "/docker.sock"), loop: loop, configuration: configuration)
+                    endpoint: .unix(path: directory + "/docker.sock"), loop: loop, settings: settings)
             }
         }
 

@@ -2,31 +2,10 @@ import Dispatch
 import EventLoop
 import Foundation
 import Simulators
+import TestSupport
 import Testing
 
 @testable import Executor
-
-/// A deterministic generator for fault schedules (SplitMix64): a failing seed replays the same schedule.
-struct FaultRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d4_9d2a_6d1b_c52c
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in `range` (the modulo bias is irrelevant for test schedules).
-    mutating func int(in range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-
-    mutating func pick<T>(_ choices: [T]) -> T { choices[int(in: 0...(choices.count - 1))] }
-}
 
 /// One thing the agent does wrong, for a while.
 enum AgentFault: CustomStringConvertible {
@@ -44,17 +23,20 @@ enum AgentFault: CustomStringConvertible {
     /// Calls never answered for a while (a hung agent): the executor's response timeout must fire.
     case stallCalls(milliseconds: Int)
 
-    static func random(_ random: inout FaultRandom) -> AgentFault {
-        switch random.int(in: 0...8) {
+    static func random(_ random: inout SeededGenerator) -> AgentFault {
+        switch Int.random(in: 0...8, using: &random) {
         case 0: .none
         case 1: .dropStream(.close)
         case 2: .dropStream(.finish)
         case 3: .dropStream(.reset)
-        case 4: .restart(downMilliseconds: random.int(in: 10...200), recoveringMilliseconds: random.int(in: 0...150))
-        case 5: .answer503(milliseconds: random.int(in: 10...200))
-        case 6: .dropCalls(random.int(in: 1...3))
-        case 7: .withholdAcknowledgements(milliseconds: random.int(in: 10...300))
-        default: .stallCalls(milliseconds: random.int(in: 50...400))
+        case 4:
+            .restart(
+                downMilliseconds: Int.random(in: 10...200, using: &random),
+                recoveringMilliseconds: Int.random(in: 0...150, using: &random))
+        case 5: .answer503(milliseconds: Int.random(in: 10...200, using: &random))
+        case 6: .dropCalls(Int.random(in: 1...3, using: &random))
+        case 7: .withholdAcknowledgements(milliseconds: Int.random(in: 10...300, using: &random))
+        default: .stallCalls(milliseconds: Int.random(in: 50...400, using: &random))
         }
     }
 
@@ -198,15 +180,20 @@ struct ReliabilityAgentFaultTests {
         }
     }
 
-    @Test(arguments: 1...12 as ClosedRange<UInt64>)
+    /// Seeds 1 to 12 by default; `SIDECAR_TEST_FAULT_SEEDS=300` runs seeds 1 to 300 (a longer hunt).
+    static let seeds: ClosedRange<UInt64> =
+        1...max(1, ProcessInfo.processInfo.environment["SIDECAR_TEST_FAULT_SEEDS"].flatMap { UInt64($0) } ?? 12)
+
+    @Test(arguments: seeds)
     func everyUpdateIsAcknowledgedWhateverTheAgentDoes(seed: UInt64) throws {
-        var random = FaultRandom(seed: seed)
-        let ending = random.pick(Ending.allCases)
+        var random = SeededGenerator(seed: seed)
+        let ending = Ending.allCases[random.below(Ending.allCases.count)]
         // Before the executor subscribes only faults that leave the queued LAUNCH in place make sense.
-        let atStart = random.pick([
-            AgentFault.none, .answer503(milliseconds: 100), .restart(downMilliseconds: 100, recoveringMilliseconds: 50),
-        ])
-        let moments = (0..<3).map { _ in (AgentFault.random(&random), random.int(in: 0...20)) }
+        let starts: [AgentFault] = [
+            .none, .answer503(milliseconds: 100), .restart(downMilliseconds: 100, recoveringMilliseconds: 50),
+        ]
+        let atStart = starts[random.below(starts.count)]
+        let moments = (0..<3).map { _ in (AgentFault.random(&random), Int.random(in: 0...20, using: &random)) }
         let schedule =
             "seed \(seed), \(ending); at start \(atStart); then "
             + moments.map { "\($0.0) after \($0.1) ms" }.joined(separator: ", ")

@@ -75,7 +75,7 @@ struct ReliabilityDockerEngineTests {
         let loop = EventLoop(label: "engine-gone")
         let client = DockerClient(
             endpoint: .unix(path: path), loop: loop,
-            configuration: DockerClient.Configuration(pullAttempts: 4, pullBackoff: .milliseconds(10)))
+            settings: DockerClient.Settings(pullAttempts: 4, pullBackoff: .milliseconds(10)))
         let reporter = SupervisorStatusRecorder()
         let finished = DockerClientTests.Box<Bool>()
         let supervisor = loop.queue.sync {

@@ -1,4 +1,5 @@
 import EventLoop
+import ExecutorProcessSupport
 import Foundation
 import Simulators
 import Testing
@@ -16,7 +17,7 @@ final class ExecutorProcess: @unchecked Sendable {
     }
 
     let sandbox: String
-    let process = Process()
+    let process: Process
 
     /// `sidecar-executor` beside the running test bundle.
     static func binaryPath() throws -> String {
@@ -36,27 +37,20 @@ final class ExecutorProcess: @unchecked Sendable {
                 "executor-\(name)-\(DockerTestEngine.uniqueSuffix())"
             ).path
         try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
-        var environment = agent.environment(sandbox: sandbox, shutdownGracePeriod: .seconds(5))
-        environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        var launch = ExecutorLaunch(
+            agent: agent, sandbox: sandbox, dockerHost: DockerTestEngine.environment["DOCKER_HOST"])
         // A sanitizer run's settings apply to the binary it built too (scripts/sanitizers.sh).
-        for name in ["ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS", "SWIFT_BACKTRACE"] {
-            environment[name] = ProcessInfo.processInfo.environment[name]
-        }
-        environment["DOCKER_HOST"] = DockerTestEngine.environment["DOCKER_HOST"]
+        launch.inherit(["ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS", "SWIFT_BACKTRACE"])
         // No registry logins unless a test writes some: the developer's own ~/.docker never leaks in.
-        environment["DOCKER_CONFIG"] = sandbox
-        environment.merge(extra) { $1 }
-        process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: sandbox)
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        launch.environment["DOCKER_CONFIG"] = sandbox
+        launch.environment.merge(extra) { $1 }
+        process = try launch.process(command: [try Self.binaryPath()])
+        stdoutPath = launch.stdoutPath
+        stderrPath = launch.stderrPath
     }
 
-    var stdoutPath: String { sandbox + "/stdout" }
-    var stderrPath: String { sandbox + "/stderr" }
+    let stdoutPath: String
+    let stderrPath: String
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 

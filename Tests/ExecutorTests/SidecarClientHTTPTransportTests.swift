@@ -35,7 +35,7 @@ struct SidecarClientHTTPTransportTests {
     }
 
     func poll(_ settings: ExecutorSettings, host: String? = nil) async -> SidecarPollResult? {
-        let client = harness.sync { SidecarClient(loop: harness.loop, settings: settings) }
+        let client = harness.sync { SidecarClient(loop: harness.loop, settings: settings, serviceName: nil) }
         let box = ResultBox<SidecarPollResult>()
         harness.sync { _ = client.fetchState(serviceID: id, host: host) { box.values.append($0) } }
         _ = await harness.wait { !box.values.isEmpty }
@@ -46,7 +46,7 @@ struct SidecarClientHTTPTransportTests {
     }
 
     func drain(_ settings: ExecutorSettings) async -> SidecarDrainResult? {
-        let client = harness.sync { SidecarClient(loop: harness.loop, settings: settings) }
+        let client = harness.sync { SidecarClient(loop: harness.loop, settings: settings, serviceName: nil) }
         let box = ResultBox<SidecarDrainResult>()
         harness.sync { _ = client.drain(serviceID: id) { box.values.append($0) } }
         _ = await harness.wait { !box.values.isEmpty }
@@ -168,5 +168,80 @@ struct SidecarClientHTTPTransportTests {
                         #"Sidecar answered 404 '{"message":"Not Found - Service ID \"0123456789ab\" not found","status":"error"}'"#,
                     attempts: 3))
         #expect(sidecar.requests.count == 3)
+    }
+
+    // MARK: - The per-service document
+
+    /// `count` polls, one after the other, by one client; the results and the targets Sidecar received.
+    func polls(
+        _ count: Int, sidecar: SimulatedSidecar, serviceName: String?, host: String?
+    ) async throws -> (results: [SidecarPollResult], targets: [String]) {
+        let settings = try settings(port: sidecar.port)
+        let client = harness.sync { SidecarClient(loop: harness.loop, settings: settings, serviceName: serviceName) }
+        let box = ResultBox<SidecarPollResult>()
+        for number in 1...count {
+            harness.sync { _ = client.fetchState(serviceID: id, host: host) { box.values.append($0) } }
+            #expect(await harness.wait { box.values.count == number })
+        }
+        return harness.sync {
+            client.close()
+            return (box.values, sidecar.server.requests.map(\.target))
+        }
+    }
+
+    @Test func aNamedServiceIsPolledThroughItsInstancesAlone() async throws {
+        let sidecar = try startedSidecar()
+        defer { sidecar.stop() }
+        let (results, targets) = try await polls(2, sidecar: sidecar, serviceName: "web", host: "node-a")
+        #expect(results == [.answered(.status(.unhealthy, name: "web")), .answered(.status(.unhealthy, name: "web"))])
+        #expect(targets == ["/api/services/web.json", "/api/services/web.json"])
+    }
+
+    @Test func aServiceSidecarNamesOtherwiseFallsBackInThePollAndThenForGood() async throws {
+        let sidecar = try startedSidecar()
+        defer { sidecar.stop() }
+        let (results, targets) = try await polls(2, sidecar: sidecar, serviceName: "acme/web", host: "node-a")
+        #expect(results == [.answered(.status(.unhealthy, name: "web")), .answered(.status(.unhealthy, name: "web"))])
+        // A name with a slash cannot be asked for at all.
+        #expect(targets == ["/state.json", "/state.json"])
+
+        let other = try startedSidecar()
+        defer { other.stop() }
+        let second = try await polls(3, sidecar: other, serviceName: "web-api", host: "node-a")
+        #expect(second.results.allSatisfy { $0 == .answered(.status(.unhealthy, name: "web")) })
+        #expect(second.targets == ["/api/services/web-api.json", "/state.json", "/state.json", "/state.json"])
+    }
+
+    @Test func aServiceNotListedYetIsAskedForByNameAgain() async throws {
+        let sidecar = try SimulatedSidecar(hostname: "node-a")
+        sidecar.start()
+        defer { sidecar.stop() }
+        sidecar.setService(id: "ffffffffffff", name: "web")
+        let (results, targets) = try await polls(2, sidecar: sidecar, serviceName: "web", host: "node-a")
+        #expect(results == Array(repeating: .answered(.serviceNotListed(host: "node-a", serviceID: id)), count: 2))
+        #expect(targets == ["/api/services/web.json", "/state.json", "/api/services/web.json", "/state.json"])
+    }
+
+    @Test func withoutTaskHostThePollReadsTheStateDocument() async throws {
+        let sidecar = try startedSidecar()
+        defer { sidecar.stop() }
+        let (results, targets) = try await polls(1, sidecar: sidecar, serviceName: "web", host: nil)
+        #expect(results == [.answered(.status(.unhealthy, name: "web"))])
+        #expect(targets == ["/state.json"])
+    }
+
+    @Test func anUnreachableSidecarIsUnreachableWithoutAFallback() async throws {
+        var settings = try settings(port: try closedPort(), retries: 1)
+        settings.taskHost = "node-a"
+        let client = harness.sync { SidecarClient(loop: harness.loop, settings: settings, serviceName: "web") }
+        let box = ResultBox<SidecarPollResult>()
+        harness.sync { _ = client.fetchState(serviceID: id, host: "node-a") { box.values.append($0) } }
+        #expect(await harness.wait { !box.values.isEmpty })
+        guard case .unreachable(_, let attempts)? = harness.sync({ box.values.first }) else {
+            Issue.record("expected unreachable, got \(harness.sync { box.values })")
+            return
+        }
+        #expect(attempts == 2)
+        harness.sync { client.close() }
     }
 }

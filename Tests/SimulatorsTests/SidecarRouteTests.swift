@@ -11,7 +11,12 @@ struct SidecarRouteTests {
         ("PUT", "/api/services/abc/drain", .methodNotAllowed),
         ("POST", "/services/abc/drain", .notFound),
         ("POST", "/api/services//drain", .notFound),
-        ("GET", "/api/services/web.json", .notSimulated),
+        ("GET", "/api/services/web.json", .service(name: "web", extension: "json")),
+        ("GET", "/api/services/web.tar.gz", .service(name: "web.tar", extension: "gz")),
+        ("GET", "/api/services/a%20b%C3%A9.json", .service(name: "a b\u{e9}", extension: "json")),
+        // The router matches the decoded path: an encoded slash makes two segments, which no route takes.
+        ("GET", "/api/services/team%2Fweb.json", .notFound),
+        ("GET", "/api/services/%zz.json", .notFound),
         ("POST", "/api/services/web.json", .methodNotAllowed),
         ("GET", "/api/services/.json", .notFound),
         ("OPTIONS", "/api/anything", .corsOptions),

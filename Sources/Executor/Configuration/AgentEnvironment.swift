@@ -1,6 +1,6 @@
 import EventLoop
 
-/// What the Mesos agent tells its executor through the environment (slave.cpp `executorEnvironment`).
+/// What the Mesos agent tells its executor through the environment (docs/mesos-executor-api.md lists the variables).
 ///
 /// Defaults, for variables a real agent may leave out:
 /// - `MESOS_SANDBOX` defaults to `MESOS_DIRECTORY` (they differ only for executors with an image rootfs), and

@@ -3,9 +3,11 @@ import EventLoop
 /// What the executor asks the Docker Engine to create for a task: a pure function of the TaskInfo, the operator's
 /// settings and a few facts about the agent, so that every mapping is a table test.
 ///
-/// It covers the original executor's TaskInfo → Docker mapping (see the reference's §1.2 table) and Mesos's own
-/// docker executor conventions (the sandbox at /mnt/mesos/sandbox, `task.command` with its `shell` flag). A Docker
-/// parameter it does not support is reported in `warnings` by name, never silently dropped.
+/// It covers the original Go executor's TaskInfo → Docker mapping (image, `env` and `label` parameters, port
+/// mappings, volumes, network, capabilities, the CPU and memory limits; README.md's "Supported TaskInfo fields"
+/// table lists each) and Mesos's own docker executor conventions (the sandbox at /mnt/mesos/sandbox, `task.command`
+/// with its `shell` flag). A Docker parameter it does not support is reported in `warnings` by name, never silently
+/// dropped.
 struct ContainerSpec: Sendable {
     /// What the spec depends on besides the TaskInfo.
     struct Options: Sendable, Equatable {

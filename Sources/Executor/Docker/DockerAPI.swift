@@ -1,7 +1,7 @@
 import EventLoop
 
 /// The Engine API as this executor uses it: request targets, version negotiation and response decoding. Pure, so
-/// every recorded exchange of the reference can be a test.
+/// every exchange recorded from a real engine (docs/docker-engine.md lists them) can be a test.
 enum DockerAPI {
     /// An Engine API version such as 1.41.
     struct Version: Sendable, Comparable, CustomStringConvertible {

@@ -43,7 +43,7 @@ extension DockerClient {
                 }
             },
             onEnd: end)
-        let limit = configuration.pullTimeout
+        let limit = settings.pullTimeout
         let expire = LoopBound(
             { [self] in
                 abort(handle, with: .transport(.timedOut(after: limit)), onEnd: end)

@@ -44,7 +44,7 @@ extension DockerClient {
             var errorBody: [UInt8] = []
             let request = HTTPRequest(method: method, target: prefix + target, headers: headers)
             handle.task = http.stream(
-                request, headTimeout: configuration.requestTimeout,
+                request, headTimeout: settings.requestTimeout,
                 onHead: { head in
                     status = head.status
                     if accepted.contains(status) { onHead(head) }

@@ -8,7 +8,8 @@ import EventLoop
 final class DockerClient: DockerEngine, @unchecked Sendable {
     // @unchecked: all mutable state is touched on the loop only.
 
-    struct Configuration: Sendable {
+    /// How long to wait and how often to retry; tests shorten them.
+    struct Settings: Sendable {
         /// A simple call's whole exchange, and a long poll's connect plus response head. A stop adds its grace.
         var requestTimeout: Duration = .seconds(30)
         /// Attempts of the image lookup and of the pull when they fail transiently (connection, 5xx, in-stream).
@@ -23,17 +24,17 @@ final class DockerClient: DockerEngine, @unchecked Sendable {
     static let maxSmallBody = 64 * 1024
 
     let endpoint: Endpoint
-    let configuration: Configuration
+    let settings: Settings
     let loop: EventLoop
     let http: HTTPClient
     private var versionPrefix: String?
     private var versionWaiters: [(Result<String, DockerError>) -> Void] = []
 
     /// `tls`: set when DOCKER_TLS_VERIFY asks for TLS (see `DockerHost`).
-    init(endpoint: Endpoint, loop: EventLoop, configuration: Configuration = Configuration(), tls: TLSContext? = nil) {
+    init(endpoint: Endpoint, loop: EventLoop, settings: Settings = Settings(), tls: TLSContext? = nil) {
         self.endpoint = endpoint
         self.loop = loop
-        self.configuration = configuration
+        self.settings = settings
         // Host is "docker" as the CLI sends for a Unix socket; the engine ignores it.
         http = HTTPClient(endpoint: endpoint, on: loop, hostHeader: "docker", tls: tls)
     }
@@ -52,7 +53,7 @@ final class DockerClient: DockerEngine, @unchecked Sendable {
         if let versionPrefix { return body(.success(versionPrefix)) }
         versionWaiters.append(body)
         guard versionWaiters.count == 1 else { return }
-        http.request(HTTPRequest(method: .get, target: "/_ping"), timeout: configuration.requestTimeout) {
+        http.request(HTTPRequest(method: .get, target: "/_ping"), timeout: settings.requestTimeout) {
             [self] result in
             let outcome: Result<String, DockerError>
             switch result {
@@ -100,7 +101,7 @@ final class DockerClient: DockerEngine, @unchecked Sendable {
                 if json != nil { headers.add("Content-Type", "application/json") }
                 let request = HTTPRequest(
                     method: method, target: prefix + target, headers: headers, body: json?.serialized())
-                http.request(request, timeout: timeout ?? configuration.requestTimeout) { result in
+                http.request(request, timeout: timeout ?? settings.requestTimeout) { result in
                     completion(result.mapError { .transport($0) })
                 }
             }
@@ -162,7 +163,7 @@ final class DockerClient: DockerEngine, @unchecked Sendable {
 
     func stopContainer(id: String, grace: Duration, completion: @escaping (Result<Void, DockerError>) -> Void) {
         // The engine answers when the container is dead, up to the grace period later.
-        let timeout = configuration.requestTimeout + .seconds(DockerAPI.wholeSecondsRoundingUp(grace))
+        let timeout = settings.requestTimeout + .seconds(DockerAPI.wholeSecondsRoundingUp(grace))
         call(.post, DockerAPI.stop(id, grace: grace), timeout: timeout, accepting: [204, 304]) {
             completion($0.map { _ in () })
         }
@@ -190,12 +191,12 @@ final class DockerClient: DockerEngine, @unchecked Sendable {
         operation: @escaping (_ attempt: @escaping (Result<Value, DockerError>) -> Void) -> Void
     ) {
         operation { [self] result in
-            guard case .failure(let error) = result, error.isTransient, number < configuration.pullAttempts else {
+            guard case .failure(let error) = result, error.isTransient, number < settings.pullAttempts else {
                 return completion(result)
             }
-            let delay = backoff ?? configuration.pullBackoff
+            let delay = backoff ?? settings.pullBackoff
             Log.warning(
-                "\(what) failed (attempt \(number) of \(configuration.pullAttempts)): \(error); retrying in \(delay.shortDescription)."
+                "\(what) failed (attempt \(number) of \(settings.pullAttempts)): \(error); retrying in \(delay.shortDescription)."
             )
             let retry = LoopBound(
                 { [self] in

@@ -45,9 +45,9 @@ enum ExecutorMode {
                 }
             }
         }
-        let factory: DockerTaskFactory
+        let factory: TaskFactory
         do {
-            factory = try DockerTaskFactory.make(
+            factory = try TaskFactory.make(
                 loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment,
                 secrets: SecretResolver(session: vault, aws: aws))
         } catch {
@@ -59,7 +59,6 @@ enum ExecutorMode {
             makeRunner: { context in
                 factory.makeSupervisor(
                     reporter: context.reporter, sendsKillingState: context.sendsKillingState,
-                    makeHealthChecking: { labels in makeHealthChecking(for: labels, settings: settings, loop: loop) },
                     onFinished: context.onFinished)
             },
             exit: { status in

@@ -15,18 +15,16 @@ enum RunTaskMode {
         let taskInfo = readTaskInfo(file)
         let loop = EventLoop.onMainQueue(label: "sidecar-executor.run-task")
         let sandbox = environment["MESOS_SANDBOX"] ?? environment["PWD"] ?? "/tmp"
-        let factory: DockerTaskFactory
+        let factory: TaskFactory
         do {
-            factory = try DockerTaskFactory.make(
+            factory = try TaskFactory.make(
                 loop: loop, settings: settings, sandboxDirectory: sandbox, environment: environment)
         } catch {
             Program.fail("\(error)")
         }
         let printer = StatusLinePrinter(loop: loop, agentID: taskInfo["agent_id"]?["value"]?.stringValue)
         let supervisor = factory.makeSupervisor(
-            reporter: printer, sendsKillingState: true,
-            makeHealthChecking: { labels in makeHealthChecking(for: labels, settings: settings, loop: loop) },
-            onFinished: { ProcessControl.exit(printer.exitStatus) })
+            reporter: printer, sendsKillingState: true, onFinished: { ProcessControl.exit(printer.exitStatus) })
         // No agent acknowledges anything here: the terminal update counts as acknowledged once printed.
         printer.onTerminal = { supervisor.terminalUpdateAcknowledged() }
         let signals = SignalWatcher(on: loop) { signal in

@@ -57,8 +57,12 @@ final class HTTPSidecarTransport: SidecarTransport, @unchecked Sendable {
 }
 
 extension SidecarClient {
-    /// The executor's client: HTTP to EXECUTOR_SIDECAR_URL's host and port.
-    convenience init(loop: EventLoop, settings: ExecutorSettings) {
-        self.init(loop: loop, settings: settings, transport: HTTPSidecarTransport(loop: loop, url: settings.sidecarURL))
+    /// The executor's client: HTTP to EXECUTOR_SIDECAR_URL's host and port; `serviceName` as Sidecar lists the task.
+    convenience init(
+        loop: EventLoop, settings: ExecutorSettings, serviceName: String?, logger: SidecarLogger = .executorLog
+    ) {
+        self.init(
+            loop: loop, settings: settings, transport: HTTPSidecarTransport(loop: loop, url: settings.sidecarURL),
+            serviceName: serviceName, logger: logger)
     }
 }

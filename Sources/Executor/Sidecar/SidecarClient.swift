@@ -2,7 +2,14 @@ import EventLoop
 
 /// Sidecar over HTTP: the real `HealthSource`.
 ///
-/// A poll is `GET EXECUTOR_SIDECAR_URL`; a drain is `POST <origin of that URL>/api/services/<id12>/drain` with an
+/// A poll is `GET EXECUTOR_SIDECAR_URL`, the state document of the whole cluster, unless the task names its service:
+/// with a service name (the `ServiceName` label, under which Sidecar's Docker discovery lists a container) and a host
+/// (TASK_HOST), a poll first asks `GET <origin>/api/services/<name>.json`, the few kilobytes listing that name's
+/// instances, and falls back to the state document in the same poll when the instance is not listed there. When the
+/// state document then lists the service after all (Sidecar names it otherwise, e.g. by image or a configured
+/// label), every later poll reads the state document directly. `SidecarServiceDocument` says why the verdicts agree.
+///
+/// A drain is `POST <origin of that URL>/api/services/<id12>/drain` with an
 /// empty body. Each attempt is bounded by EXECUTOR_HTTP_TIMEOUT; a failed attempt is retried up to
 /// EXECUTOR_SIDECAR_RETRY_COUNT times, EXECUTOR_SIDECAR_RETRY_DELAY apart (unlike the original, there is no pause
 /// after the last attempt: nobody waits for it).
@@ -33,9 +40,12 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
     private let attempts: Int
     private let retryDelay: Duration
     private let transport: any SidecarTransport
+    private let logger: SidecarLogger
     let maxStateBytes: Int
     /// The poll request: kept alive or not, per `keepAliveLongestInterval`.
     private let pollRequest: HTTPRequest
+    /// The per-service request and the name it asks for, while polls use it.
+    private var serviceRequest: (request: HTTPRequest, name: String)?
     /// Calls in progress, cancelled by `close`.
     private var calls: [ObjectIdentifier: any SidecarRequest] = [:]
     private var isClosed = false
@@ -44,8 +54,11 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
         loop: EventLoop,
         settings: ExecutorSettings,
         transport: any SidecarTransport,
+        serviceName: String? = nil,
+        logger: SidecarLogger = .executorLog,
         maxStateBytes: Int = SidecarClient.defaultMaxStateBytes
     ) {
+        self.logger = logger
         self.loop = loop
         self.timeout = settings.httpTimeout
         self.attempts = max(0, settings.sidecarRetryCount) + 1
@@ -55,9 +68,63 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
         var headers: HTTPHeaders = ["Accept": "application/json"]
         if settings.sidecarPollInterval > Self.keepAliveLongestInterval { headers.add("Connection", "close") }
         self.pollRequest = HTTPRequest(method: .get, target: settings.sidecarURL.target, headers: headers)
+        if let serviceName, let target = SidecarServiceDocument.target(serviceName: serviceName) {
+            serviceRequest = (HTTPRequest(method: .get, target: target, headers: headers), serviceName)
+        }
     }
 
     func fetchState(
+        serviceID: String,
+        host: String?,
+        completion: @escaping (SidecarPollResult) -> Void
+    ) -> any SidecarRequest {
+        guard let host, let service = serviceRequest else {
+            return fetchStateDocument(serviceID: serviceID, host: host, completion: completion)
+        }
+        let poll = ChainedRequest()
+        // Nil: the per-service document did not list the instance, so the state document decides.
+        let answered = { [weak self] (result: SidecarPollResult?) in
+            guard let self, !poll.isCancelled else { return }
+            if let result { return completion(result) }
+            poll.current = fetchStateDocument(serviceID: serviceID, host: host) { [weak self] result in
+                // Listed in the state document but not under the name: Sidecar names it otherwise.
+                if case .answered(.status) = result, let self, serviceRequest != nil {
+                    serviceRequest = nil
+                    logger.info(
+                        "Sidecar lists service \(serviceID) in its state, but not as an instance of '\(service.name)':"
+                            + " polling the state document from now on.")
+                }
+                completion(result)
+            }
+        }
+        let first = run(completion: answered) { [transport, timeout, maxStateBytes] _, done in
+            transport.send(service.request, timeout: timeout, maxBodyBytes: maxStateBytes) { result in
+                switch result {
+                case .success(let answer):
+                    switch SidecarServiceDocument.lookup(
+                        serviceID: serviceID, host: host, name: service.name, in: answer.body)
+                    {
+                    case .status(let status, let name):
+                        done(.finished(.answered(.status(status, name: name))))
+                    case .notListed:
+                        done(.finished(nil))
+                    }
+                case .failure(.bodyTooLarge):
+                    done(.finished(nil))
+                case .failure(let error):
+                    done(.failed(reason: error.description))
+                }
+            }
+        } giveUp: { reason, attempts in
+            .unreachable(reason: reason, attempts: attempts)
+        }
+        // Unless the first call already finished and started the second.
+        if poll.current == nil { poll.current = first }
+        return poll
+    }
+
+    /// One poll of the state document.
+    private func fetchStateDocument(
         serviceID: String,
         host: String?,
         completion: @escaping (SidecarPollResult) -> Void
@@ -135,6 +202,19 @@ final class SidecarClient: HealthSource, @unchecked Sendable {
     static func excerpt(_ body: [UInt8], limit: Int = 200) -> String {
         let printable = body.prefix(limit).map { $0 >= 0x20 && $0 < 0x7F ? Character(UnicodeScalar($0)) : "." }
         return "'" + String(printable) + (body.count > limit ? "…'" : "'")
+    }
+}
+
+/// A poll made of consecutive calls (the per-service document, then the state document): cancelling it cancels the
+/// call in flight and keeps the next from starting. Confined to the loop.
+private final class ChainedRequest: SidecarRequest, @unchecked Sendable {
+    var current: (any SidecarRequest)?
+    private(set) var isCancelled = false
+
+    func cancel() {
+        isCancelled = true
+        current?.cancel()
+        current = nil
     }
 }
 

@@ -19,13 +19,19 @@ func makeHealthChecking(
         logger.info("Sidecar health checking and draining are off for this task (label SidecarDiscover=false).")
         return NoHealthChecking()
     }
-    let source = source?() ?? SidecarClient(loop: loop, settings: settings)
+    let source =
+        source?()
+        ?? SidecarClient(
+            loop: loop, settings: settings, serviceName: taskLabels[SidecarDiscovery.serviceNameLabel], logger: logger)
     return SidecarHealthMonitor(loop: loop, settings: settings, source: source, logger: logger)
 }
 
 /// The `SidecarDiscover` label, by which a task opts out of Sidecar (Sidecar then ignores its container too).
 enum SidecarDiscovery {
     static let label = "SidecarDiscover"
+    /// The label whose value Sidecar's Docker discovery lists the container's service under (its default
+    /// `SERVICES_NAME_LABEL`); without it Sidecar uses the image, which the per-service endpoint cannot always carry.
+    static let serviceNameLabel = "ServiceName"
 
     /// False only when the label parses as false.
     static func isEnabled(labels: [String: String]) -> Bool {

@@ -53,12 +53,12 @@ final class DockerEndToEndRun: @unchecked Sendable {
         settings: ExecutorSettings = ExecutorSettings(),
         killingState: Bool = false,
         credentials: RegistryCredentials = RegistryCredentials(),
-        clientConfiguration: DockerClient.Configuration = DockerClient.Configuration(pullAttempts: 2)
+        clientSettings: DockerClient.Settings = DockerClient.Settings(pullAttempts: 2)
     ) throws {
         let endpoint = try DockerTestEngine.require()
         taskID = "e2e-\(name)-\(DockerTestEngine.uniqueSuffix())"
         loop = EventLoop(label: "e2e-\(name)")
-        client = DockerClient(endpoint: endpoint, loop: loop, configuration: clientConfiguration)
+        client = DockerClient(endpoint: endpoint, loop: loop, settings: clientSettings)
         engine = TimingDockerEngine(client)
         sandbox = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(taskID)").path
         try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Executor
 
-struct DockerTaskFactoryTests {
+struct TaskFactoryTests {
     @Test func buildsTheClientAndLoginsFromTheEnvironment() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("factory-\(UUID().uuidString)")
             .path
@@ -16,10 +16,10 @@ struct DockerTaskFactoryTests {
         var settings = ExecutorSettings()
         settings.keepContainers = true
         let factory = try loop.queue.sync {
-            try DockerTaskFactory.make(
+            try TaskFactory.make(
                 loop: loop, settings: settings, sandboxDirectory: "/sandbox",
                 environment: ["DOCKER_HOST": "unix:///tmp/x/docker.sock", "DOCKER_CONFIG": directory],
-                logSink: ContainerLogRecorder())
+                logSink: ContainerLogRecorder(), healthChecking: { _ in NoHealthChecking() })
         }
         #expect(factory.client.endpoint == .unix(path: "/tmp/x/docker.sock"))
         #expect(factory.configuration.credentials.entries.map(\.serverAddress) == ["r:5000"])
@@ -27,9 +27,7 @@ struct DockerTaskFactoryTests {
         #expect(factory.configuration.hostCPUCount == ProcessInfo.processInfo.activeProcessorCount)
         let supervisor = loop.queue.sync {
             factory.makeSupervisor(
-                reporter: SupervisorStatusRecorder(), sendsKillingState: true,
-                makeHealthChecking: { _ in NoHealthChecking() },
-                onFinished: {})
+                reporter: SupervisorStatusRecorder(), sendsKillingState: true, onFinished: {})
         }
         #expect(supervisor.configuration.sendsKillingState)
         #expect(supervisor.configuration.settings.keepContainers)
@@ -43,7 +41,7 @@ struct DockerTaskFactoryTests {
         try "{not json".write(toFile: directory + "/config.json", atomically: true, encoding: .utf8)
         let loop = EventLoop(label: "factory")
         let factory = try loop.queue.sync {
-            try DockerTaskFactory.make(
+            try TaskFactory.make(
                 loop: loop, settings: ExecutorSettings(), sandboxDirectory: "/sandbox",
                 environment: ["DOCKER_CONFIG": directory], logSink: ContainerLogRecorder())
         }
@@ -51,11 +49,28 @@ struct DockerTaskFactoryTests {
         #expect(factory.client.endpoint == .unix(path: "/var/run/docker.sock"))
     }
 
+    @Test func healthIsCheckedBySidecarUnlessTheTaskTurnsItOff() throws {
+        let loop = EventLoop(label: "factory")
+        let factory = try loop.queue.sync {
+            try TaskFactory.make(
+                loop: loop, settings: ExecutorSettings(), sandboxDirectory: "/sandbox", environment: [:],
+                logSink: ContainerLogRecorder())
+        }
+        let (sidecar, off) = loop.queue.sync {
+            (
+                factory.healthCheckingForLabels(["ServiceName": "web"]),
+                factory.healthCheckingForLabels(["SidecarDiscover": "false"])
+            )
+        }
+        #expect(sidecar is SidecarHealthMonitor)
+        #expect(off is NoHealthChecking)
+    }
+
     @Test func anUnusableDockerHostIsAnError() {
         let loop = EventLoop(label: "factory")
         #expect(throws: DockerError.self) {
             try loop.queue.sync {
-                try DockerTaskFactory.make(
+                try TaskFactory.make(
                     loop: loop, settings: ExecutorSettings(), sandboxDirectory: "/s",
                     environment: ["DOCKER_HOST": "ssh://host"], logSink: ContainerLogRecorder())
             }

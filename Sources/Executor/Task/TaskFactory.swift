@@ -1,24 +1,30 @@
 import EventLoop
 
-/// What every task of the executor process shares, built once at start-up: the engine client (DOCKER_HOST), the
-/// registry logins (Docker config files) and host facts. The executor glue asks it for a supervisor per LAUNCH.
-struct DockerTaskFactory {
+/// The one place a task is wired together: what every task of the process shares, built once at start-up (the
+/// engine client for DOCKER_HOST, the registry logins from the Docker config files, host facts, and how a task's
+/// health is checked), and a `TaskSupervisor` per task made from it. Both program modes (the executor, `run-task`)
+/// get their supervisors here.
+struct TaskFactory {
     let loop: EventLoop
     let client: DockerClient
     /// Every field but the per-framework `sendsKillingState`.
     let configuration: TaskSupervisor.Configuration
     let logSink: any ContainerLogSink
+    /// The health checking of a task, from its labels: Sidecar's unless `SidecarDiscover=false` turns it off.
+    let healthCheckingForLabels: ([String: String]) -> any TaskHealthChecking
 
     /// Reads DOCKER_HOST and the Docker config files from `environment`. A config file that cannot be used is
     /// logged and ignored (pulls are then anonymous, as in the original); an unusable DOCKER_HOST is an error.
+    /// `healthChecking` defaults to Sidecar's, as `makeHealthChecking(for:settings:loop:)` decides per task.
     static func make(
         loop: EventLoop,
         settings: ExecutorSettings,
         sandboxDirectory: String,
         environment: [String: String],
         logSink: any ContainerLogSink = StandardStreamsLogSink(),
+        healthChecking: (([String: String]) -> any TaskHealthChecking)? = nil,
         secrets: SecretResolver = SecretResolver(session: nil)
-    ) throws(DockerError) -> DockerTaskFactory {
+    ) throws(DockerError) -> TaskFactory {
         let (endpoint, tlsConfiguration) = try DockerHost.connection(environment: environment)
         // Made here, at start-up: the only moment OpenSSL is loaded for Docker, and only when DOCKER_TLS_VERIFY is set.
         var tls: TLSContext?
@@ -46,20 +52,24 @@ struct DockerTaskFactory {
             credentials: credentials)
         configuration.secrets = secrets
         let client = DockerClient(endpoint: endpoint, loop: loop, tls: tls)
-        return DockerTaskFactory(loop: loop, client: client, configuration: configuration, logSink: logSink)
+        let sidecarHealthChecking = { (labels: [String: String]) in
+            makeHealthChecking(for: labels, settings: settings, loop: loop)
+        }
+        return TaskFactory(
+            loop: loop, client: client, configuration: configuration, logSink: logSink,
+            healthCheckingForLabels: healthChecking ?? sidecarHealthChecking)
     }
 
     /// A supervisor for one task. Call on the loop.
     func makeSupervisor(
         reporter: any StatusReporter,
         sendsKillingState: Bool,
-        makeHealthChecking: @escaping ([String: String]) -> any TaskHealthChecking,
         onFinished: @escaping () -> Void
     ) -> TaskSupervisor {
         var configuration = configuration
         configuration.sendsKillingState = sendsKillingState
         return TaskSupervisor(
             configuration: configuration, loop: loop, engine: client, reporter: reporter, logSink: logSink,
-            makeHealthChecking: makeHealthChecking, onFinished: onFinished)
+            makeHealthChecking: healthCheckingForLabels, onFinished: onFinished)
     }
 }
