@@ -18,7 +18,10 @@ import Testing
         defer { agent.stop() }
         let executor = try ExecutorProcess(agent: agent, name: "footprint", extra: extra)
         defer { executor.tearDown() }
-        let release = ProgramUnderTest.repositoryRoot.appendingPathComponent(".build/release/sidecar-executor")
+        // FOOTPRINT_BINARY compares another build (e.g. main's) under the same conditions.
+        let release =
+            ProcessInfo.processInfo.environment["FOOTPRINT_BINARY"].map { URL(fileURLWithPath: $0) }
+            ?? ProgramUnderTest.repositoryRoot.appendingPathComponent(".build/release/sidecar-executor")
         if FileManager.default.isExecutableFile(atPath: release.path) { executor.process.executableURL = release }
         let taskID = "footprint-\(DockerTestEngine.uniqueSuffix())"
         defer { DockerTestEngine.removeContainers(taskID: taskID) }
