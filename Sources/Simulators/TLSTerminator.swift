@@ -27,6 +27,8 @@ public final class TLSTerminator: @unchecked Sendable {
 
     /// Serves `certificate` (a PEM chain) with `key`, relaying to 127.0.0.1:`backendPort`.
     public init(certificate: String, key: String, backendPort: UInt16) throws(TLSError) {
+        // OpenSSL writes to the descriptor with write(2): a client that hung up must not kill the test process.
+        Posix.ignoreSignal(Posix.Signal.brokenPipe)
         let library = try OpenSSLLibrary.shared.get()
         guard let context = library.contextNew(library.serverMethod()) else {
             throw TLSError(.configuration, "no server context")
