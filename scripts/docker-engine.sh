@@ -12,7 +12,9 @@
 # Several engines can run side by side: give each its own ENGINE_DIR, ENGINE_BRIDGE, ENGINE_BRIDGE_CIDR and
 # ENGINE_REGISTRY_PORT.
 # ENGINE_REGISTRY=1 also serves Debian's docker-registry on 127.0.0.1:5000 and pushes 127.0.0.1:5000/test/busybox:1
-# so that real pulls can be tested. Nothing here touches the host's own Docker: no docker0, no iptables rules
+# so that real pulls can be tested.
+# ENGINE_TLS_CERTS=DIR (made by scripts/make-test-certs.sh) also serves the engine with --tlsverify on
+# 127.0.0.1:$ENGINE_TLS_PORT (default 2376) and adds DOCKER_TEST_TLS_HOST to $ENGINE_DIR/env. Nothing here touches the host's own Docker: no docker0, no iptables rules
 # (--iptables=false with our own bridge; -p still works through docker-proxy), only loopback and Unix sockets.
 # When no engine can start it says why on stderr and in $ENGINE_DIR/fail-reason, and exits 1: tests fail, not skip.
 set -euo pipefail
@@ -77,6 +79,10 @@ start_daemon() { # $1 = profile: bridge | restricted
   fi
   launch_daemon "$profile" || return 1
   printf 'DOCKER_HOST=unix://%s\nDOCKER_TEST_PROFILE=%s\n' "$SOCK" "$profile" > "$E/env"
+  if [ -n "${ENGINE_TLS_CERTS:-}" ]; then
+    printf 'DOCKER_TEST_TLS_HOST=tcp://127.0.0.1:%s\nDOCKER_TEST_TLS_CERTS=%s\n' "${ENGINE_TLS_PORT:-2376}" \
+      "$ENGINE_TLS_CERTS" >> "$E/env"
+  fi
 }
 
 # Runs dockerd on the existing data root. --live-restore keeps containers running while dockerd itself is down, so
@@ -89,6 +95,11 @@ launch_daemon() { # $1 = profile: bridge | restricted
     flags=(--storage-driver=vfs --iptables=false --ip6tables=false --bridge=none)
   fi
   # dockerd writes its own pidfile; its own session keeps it out of the caller's process group.
+  if [ -n "${ENGINE_TLS_CERTS:-}" ]; then
+    local c=$ENGINE_TLS_CERTS
+    flags+=(-H "tcp://127.0.0.1:${ENGINE_TLS_PORT:-2376}" --tlsverify --tlscacert "$c/ca.pem" --tlscert "$c/server.pem"
+      --tlskey "$c/server-key.pem")
+  fi
   detach dockerd --data-root "$E/data" --exec-root "$E/exec" --pidfile "$E/dockerd.pid" -H "unix://$SOCK" \
     --live-restore "${flags[@]}" >> "$E/dockerd.log" 2>&1 < /dev/null
   for _ in $(seq 150); do ping_engine && break; sleep 0.1; done

@@ -84,6 +84,9 @@ release_build() {
 start_engine() {
   export ENGINE_DIR=${ENGINE_DIR:-/tmp/sidecar-executor-engine}
   export ENGINE_REGISTRY=${ENGINE_REGISTRY:-1}
+  # The TLS tests' CA and certificates; the engine also listens with --tlsverify on 127.0.0.1 with them.
+  scripts/make-test-certs.sh "$PWD/.build/test-certs"
+  export ENGINE_TLS_CERTS=${ENGINE_TLS_CERTS:-$PWD/.build/test-certs}
   engine_started=1
   scripts/docker-engine.sh start
   set -a

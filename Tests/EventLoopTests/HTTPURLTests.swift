@@ -16,6 +16,13 @@ struct HTTPURLTests {
         #expect(query.target == "/?x=1")
     }
 
+    @Test func parsesHTTPSWithPort443ByDefault() throws {
+        let url = try HTTPURL(parsing: "https://vault.example/v1/sys")
+        #expect(url.isTLS && url.port == 443 && url.hostHeader == "vault.example" && url.target == "/v1/sys")
+        #expect(url.origin == "https://vault.example:443")
+        #expect(try !HTTPURL(parsing: "http://h").isTLS)
+    }
+
     @Test func parsesBracketedIPv6() throws {
         let url = try HTTPURL(parsing: "http://[::1]:8080/a/b?c")
         #expect(url.host == "::1" && url.port == 8080 && url.target == "/a/b?c")
@@ -23,8 +30,7 @@ struct HTTPURLTests {
     }
 
     @Test(arguments: [
-        ("https://h/", "https is not supported"),
-        ("ftp://h/", "does not start with http://"),
+        ("ftp://h/", "does not start with http:// or https://"),
         ("http:///x", "has no host"),
         ("http://h:0/", "not a number from 1 to 65535"),
         ("http://h:99999/", "not a number from 1 to 65535"),

@@ -25,6 +25,6 @@ struct SignalWatcherTests {
         #expect(ProcessSignal.terminate.number == SIGTERM)
         #expect(ProcessSignal.interrupt.number == SIGINT)
         #expect(ProcessSignal.hangup.number == SIGHUP)
-        #expect(ProcessSignal.allCases.map(\.description) == ["SIGTERM", "SIGINT", "SIGHUP"])
+        #expect(ProcessSignal.allCases.map(\.description) == ["SIGTERM", "SIGINT", "SIGHUP", "SIGUSR1"])
     }
 }

@@ -16,6 +16,7 @@ struct DockerHostTests {
         (["DOCKER_HOST": "tcp://[::1]:2377/"], .tcp(host: "::1", port: 2377)),
         (["DOCKER_HOST": "tcp://[::1]"], .tcp(host: "::1", port: 2375)),
         (["DOCKER_HOST": "tcp://h:1", "DOCKER_TLS_VERIFY": "0"], .tcp(host: "h", port: 1)),
+        (["DOCKER_HOST": "tcp://h", "DOCKER_TLS_VERIFY": "1"], .tcp(host: "h", port: 2376)),
     ])
     func readsDockerHostLikeTheCLI(environment: [String: String], endpoint: Endpoint) throws {
         #expect(try DockerHost.endpoint(environment: environment) == endpoint)
@@ -23,18 +24,21 @@ struct DockerHostTests {
 
     @Test(arguments: [
         ["DOCKER_HOST": "ssh://user@host"], ["DOCKER_HOST": "unix://relative/path"], ["DOCKER_HOST": "tcp://h:99999"],
-        ["DOCKER_HOST": "tcp://h:2376", "DOCKER_TLS_VERIFY": "1"],
     ])
     func refusesWhatItCannotSpeak(environment: [String: String]) {
         #expect(throws: DockerError.self) { try DockerHost.endpoint(environment: environment) }
     }
 
-    @Test func theTLSRefusalSaysWhy() {
+    @Test func tlsVerifyNamesTheCertificatesAsTheCLIDoes() throws {
+        let (_, tls) = try DockerHost.connection(environment: [
+            "DOCKER_HOST": "tcp://h", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/certs/",
+        ])
         #expect(
-            throws: DockerError.invalidHost(
-                "DOCKER_TLS_VERIFY is set, but this executor speaks plain HTTP to the engine")
-        ) {
-            try DockerHost.endpoint(environment: ["DOCKER_TLS_VERIFY": "1"])
-        }
+            tls
+                == TLSConfiguration(
+                    caFile: "/certs/ca.pem", certificateFile: "/certs/cert.pem", keyFile: "/certs/key.pem"))
+        let (_, defaulted) = try DockerHost.connection(environment: ["DOCKER_TLS_VERIFY": "0", "HOME": "/home/u"])
+        #expect(defaulted?.caFile == "/home/u/.docker/ca.pem")
+        #expect(try DockerHost.connection(environment: ["DOCKER_HOST": "tcp://h"]).tls == nil)
     }
 }

@@ -19,6 +19,8 @@ public final class HTTPClient: @unchecked Sendable {
     private let connectTimeout: Duration
     private let idleTimeout: Duration
     private let limits: HTTPLimits
+    /// Set for an https peer: every connection runs TLS with this context.
+    public let tls: TLSContext?
     private var idleConnection: HTTPConnection?
     private var idleTimer: ScheduledTimer?
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
@@ -33,7 +35,8 @@ public final class HTTPClient: @unchecked Sendable {
         hostHeader: String? = nil,
         connectTimeout: Duration = .seconds(10),
         idleTimeout: Duration = .seconds(30),
-        limits: HTTPLimits = HTTPLimits()
+        limits: HTTPLimits = HTTPLimits(),
+        tls: TLSContext? = nil
     ) {
         self.endpoint = endpoint
         self.loop = loop
@@ -41,6 +44,7 @@ public final class HTTPClient: @unchecked Sendable {
         self.connectTimeout = connectTimeout
         self.idleTimeout = idleTimeout
         self.limits = limits
+        self.tls = tls
     }
 
     /// Open (or opening) connections: the idle one plus one per request or stream in flight.
@@ -135,7 +139,8 @@ public final class HTTPClient: @unchecked Sendable {
 
     private func makeConnection() -> HTTPConnection {
         let connection = HTTPConnection(
-            endpoint: endpoint, on: loop, hostHeader: hostHeader, connectTimeout: connectTimeout, limits: limits)
+            endpoint: endpoint, on: loop, hostHeader: hostHeader, connectTimeout: connectTimeout, limits: limits,
+            tls: tls)
         connections[ObjectIdentifier(connection)] = connection
         connection.onIdle = { [weak self] connection in self?.becameIdle(connection) }
         connection.onClose = { [weak self] connection in self?.closed(connection) }

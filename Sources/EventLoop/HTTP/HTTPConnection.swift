@@ -12,7 +12,7 @@ public final class HTTPConnection: @unchecked Sendable {
     private enum State {
         case initial
         case connecting
-        case open(StreamSocket)
+        case open(any ByteStream)
         case closed
     }
 
@@ -21,6 +21,10 @@ public final class HTTPConnection: @unchecked Sendable {
     /// The `Host` header sent with every request.
     public let hostHeader: String
     private let connectTimeout: Duration
+    /// Set for https: every socket is wrapped in TLS, checked against the endpoint's host, before any request.
+    private let tls: TLSContext?
+    /// The TLS handshake in progress (state `.connecting`), so that closing the connection also stops it.
+    private var handshake: TLSStream?
     private var state = State.initial
     private var queue: [HTTPClientTask] = []
     private var current: HTTPClientTask?
@@ -44,12 +48,14 @@ public final class HTTPConnection: @unchecked Sendable {
         on loop: EventLoop,
         hostHeader: String? = nil,
         connectTimeout: Duration = .seconds(10),
-        limits: HTTPLimits = HTTPLimits()
+        limits: HTTPLimits = HTTPLimits(),
+        tls: TLSContext? = nil
     ) {
         self.endpoint = endpoint
         self.loop = loop
         self.hostHeader = hostHeader ?? Self.defaultHostHeader(for: endpoint)
         self.connectTimeout = connectTimeout
+        self.tls = tls
         self.decoder = HTTPResponseDecoder(limits: limits)
     }
 
@@ -70,24 +76,6 @@ public final class HTTPConnection: @unchecked Sendable {
     public var isClosed: Bool {
         if case .closed = state { return true }
         return false
-    }
-
-    /// Queues `request` and returns its handle; see `HTTPClientTask` for the callbacks and the timeout.
-    @discardableResult
-    public func send(
-        _ request: HTTPRequest,
-        timeout: Duration?,
-        isStream: Bool = false,
-        maxBodyBytes: Int? = nil,
-        onHead: @escaping (HTTPResponseHead) -> Void,
-        onBody: @escaping ([UInt8]) -> Void,
-        onEnd: @escaping (Result<Void, HTTPClientError>) -> Void
-    ) -> HTTPClientTask {
-        let task = HTTPClientTask(
-            request: request, loop: loop, timeout: timeout, isStream: isStream, maxBodyBytes: maxBodyBytes,
-            onHead: onHead, onBody: onBody, onEnd: onEnd)
-        enqueue(task)
-        return task
     }
 
     /// Closes the connection; a request running or queued on it fails with `.cancelled`. Idempotent.
@@ -139,7 +127,8 @@ public final class HTTPConnection: @unchecked Sendable {
         state = .connecting
         StreamSocket.connect(to: endpoint, on: loop, timeout: connectTimeout) { [self] result in
             switch result {
-            case .success(let socket): connected(socket)
+            case .success(let socket):
+                if let tls { startTLS(over: socket, context: tls) } else { connected(socket) }
             case .failure(let error):
                 // Not retryable: a second attempt right away would most likely fail the same way.
                 let failure = HTTPClientError.connectFailed(endpoint: endpoint.description, reason: error.reason)
@@ -148,7 +137,19 @@ public final class HTTPConnection: @unchecked Sendable {
         }
     }
 
-    private func connected(_ socket: StreamSocket) {
+    private func startTLS(over socket: StreamSocket, context: TLSContext) {
+        handshake = TLSStream.startClient(over: socket, context: context, endpoint: endpoint) { [self] result in
+            handshake = nil
+            switch result {
+            case .success(let stream): connected(stream)
+            case .failure(let error):
+                let failure = HTTPClientError.connectFailed(endpoint: endpoint.description, reason: error.message)
+                shut(failing: failure, retryable: false, queuedRetryable: false)
+            }
+        }
+    }
+
+    private func connected(_ socket: any ByteStream) {
         guard case .connecting = state else {
             socket.close()  // closed while connecting
             return
@@ -269,6 +270,10 @@ public final class HTTPConnection: @unchecked Sendable {
     /// `retryable`, nothing of its response arrived and its method is idempotent) and the queued ones (never
     /// sent, so retryable unless `queuedRetryable` is false). Idempotent.
     private func shut(failing error: HTTPClientError, retryable: Bool, queuedRetryable: Bool = true) {
+        if let stream = handshake {
+            handshake = nil
+            stream.close()
+        }
         if case .open(let socket) = state {
             socket.onData = nil
             socket.onClose = nil

@@ -1,9 +1,9 @@
-/// An `http://` or `unix://` URL split into what a request needs: where to connect and what to ask for.
+/// An `http://` or `https://` URL split into what a request needs: where to connect and what to ask for.
 ///
-/// Only plain HTTP is supported: the executor talks to a local Sidecar and a local Docker engine, and a TLS stack
-/// would cost every executor process more memory than the rest of the program.
+/// An https URL only says TLS is wanted: the caller makes the `TLSContext` (which loads OpenSSL) for it, so an
+/// executor whose peers are all plain http never loads a TLS library.
 public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
-    /// `http` (TCP) or `unix` (a socket path with the path served at `/`).
+    /// `http` or `https`.
     public var scheme: String
     /// The host name or address, without IPv6 brackets; for `unix`, the socket path.
     public var host: String
@@ -11,16 +11,18 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
     /// The request target: path and query, always starting with `/`.
     public var target: String
 
-    /// Parses `http://host[:port][/path][?query]` (IPv6 as `[::1]`); `port` defaults to 80.
+    /// Parses `http[s]://host[:port][/path][?query]` (IPv6 as `[::1]`); `port` defaults to 80 (443 for https).
     public init(parsing text: String) throws(HTTPURLError) {
         let lowered = text.lowercased()
-        guard lowered.hasPrefix("http://") else {
-            if lowered.hasPrefix("https://") {
-                throw HTTPURLError(url: text, reason: "https is not supported; use a plain http:// URL")
-            }
-            throw HTTPURLError(url: text, reason: "it does not start with http://")
+        let scheme: String
+        if lowered.hasPrefix("http://") {
+            scheme = "http"
+        } else if lowered.hasPrefix("https://") {
+            scheme = "https"
+        } else {
+            throw HTTPURLError(url: text, reason: "it does not start with http:// or https://")
         }
-        let rest = text.dropFirst("http://".count)
+        let rest = text.dropFirst(scheme.count + 3)
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         let authority = rest[..<authorityEnd]
         var target = String(rest[authorityEnd...])
@@ -51,14 +53,14 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
             host = authority
         }
         guard !host.isEmpty else { throw HTTPURLError(url: text, reason: "it has no host") }
-        var port: UInt16 = 80
+        var port: UInt16 = scheme == "https" ? 443 : 80
         if let portText {
             guard let parsed = UInt16(portText), parsed > 0 else {
                 throw HTTPURLError(url: text, reason: "the port '\(portText)' is not a number from 1 to 65535")
             }
             port = parsed
         }
-        self.scheme = "http"
+        self.scheme = scheme
         self.host = String(host)
         self.port = port
         self.target = target
@@ -73,8 +75,14 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
     /// The value of the `Host` request header.
     public var hostHeader: String {
         let bracketed = host.contains(":") ? "[\(host)]" : host
-        return port == 80 ? bracketed : "\(bracketed):\(port)"
+        return port == (isTLS ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
     }
+
+    /// True for https: the connection must run TLS.
+    public var isTLS: Bool { scheme == "https" }
+
+    /// Where to connect.
+    public var endpoint: Endpoint { .tcp(host: host, port: port) }
 
     public var description: String { origin + target }
 }

@@ -52,6 +52,7 @@ public enum Posix {
         public static let terminate = SIGTERM
         public static let interrupt = SIGINT
         public static let hangup = SIGHUP
+        public static let userDefined1 = SIGUSR1
         public static let brokenPipe = SIGPIPE
         public static let kill = SIGKILL
     }

@@ -3,6 +3,8 @@ import Dispatch
 /// A termination-type signal the executor reacts to.
 public enum ProcessSignal: Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case terminate, interrupt, hangup
+    /// SIGUSR1: the original executor's clean stop (its AWS lease watcher sends it too).
+    case userDefined1
 
     /// The signal number.
     public var number: Int32 {
@@ -10,6 +12,7 @@ public enum ProcessSignal: Sendable, Hashable, CaseIterable, CustomStringConvert
         case .terminate: return Posix.Signal.terminate
         case .interrupt: return Posix.Signal.interrupt
         case .hangup: return Posix.Signal.hangup
+        case .userDefined1: return Posix.Signal.userDefined1
         }
     }
 
@@ -19,6 +22,7 @@ public enum ProcessSignal: Sendable, Hashable, CaseIterable, CustomStringConvert
         case .terminate: return "SIGTERM"
         case .interrupt: return "SIGINT"
         case .hangup: return "SIGHUP"
+        case .userDefined1: return "SIGUSR1"
         }
     }
 }

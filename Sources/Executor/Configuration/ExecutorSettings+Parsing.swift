@@ -32,9 +32,6 @@ extension ExecutorSettings {
         for name in environment.keys.sorted() where name.hasPrefix("EXECUTOR_") && !known.contains(name) {
             warnings.append("\(name) is not a setting of this executor (a typo?); it is ignored.")
         }
-        for name in environment.keys.sorted() where name.hasPrefix("VAULT_") {
-            warnings.append("\(name) is set, but Vault secrets are not implemented by this executor; it is ignored.")
-        }
         if let host = environment["TASK_HOST"], !host.isEmpty {
             settings.taskHost = host
         }

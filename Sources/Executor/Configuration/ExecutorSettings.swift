@@ -166,14 +166,17 @@ extension ExecutorSettings {
             "Fail a task whose Docker parameters name an option sidecar-executor does not support, instead of warning (new).",
             \.strictParameters
         ),
-        notImplemented("EXECUTOR_AWS_ROLE", "", "Vault AWS role for container credentials.", "Vault AWS credentials"),
-        notImplemented(
-            "EXECUTOR_AWS_ROLE_TTL", "0", "Requested AWS lease TTL.", "Vault AWS credentials", parse: parseDuration
-        ),
-        notImplemented(
-            "EXECUTOR_AWS_ROLE_MAX_TTL", "744h", "Upper bound of EXECUTOR_AWS_ROLE_TTL.", "Vault AWS credentials",
-            parse: parseDuration
-        ),
+        SettingDefinition(
+            name: "EXECUTOR_AWS_ROLE", defaultValue: "", meaning: "Vault AWS role for container credentials."
+        ) { _, _ in },
+        SettingDefinition(name: "EXECUTOR_AWS_ROLE_TTL", defaultValue: "0", meaning: "Requested AWS lease TTL.") {
+            _, value throws(SettingValueError) in _ = try parseDuration(value)
+        },
+        SettingDefinition(
+            name: "EXECUTOR_AWS_ROLE_MAX_TTL", defaultValue: "744h", meaning: "Upper bound of EXECUTOR_AWS_ROLE_TTL."
+        ) {
+            _, value throws(SettingValueError) in _ = try parseDuration(value)
+        },
         SettingDefinition(
             name: "EXECUTOR_MESOS_MASTER_PORT", defaultValue: "5050",
             meaning: "Port of the Mesos master's /slaves for EXECUTOR_SEED_SIDECAR; empty: none in the URL.",
@@ -233,15 +236,6 @@ extension ExecutorSettings {
     ) -> SettingDefinition {
         SettingDefinition(name: name, defaultValue: "false", meaning: meaning) {
             settings, value throws(SettingValueError) in settings[keyPath: field] = try parseBool(value)
-        }
-    }
-
-    private static func notImplemented<Value>(
-        _ name: String, _ defaultValue: String, _ meaning: String, _ what: String,
-        parse: @escaping @Sendable (String) throws(SettingValueError) -> Value = { $0 }
-    ) -> SettingDefinition {
-        SettingDefinition(name: name, defaultValue: defaultValue, meaning: meaning, support: .notImplemented(what)) {
-            _, value throws(SettingValueError) in _ = try parse(value)
         }
     }
 }

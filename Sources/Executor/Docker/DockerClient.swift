@@ -30,12 +30,13 @@ final class DockerClient: DockerEngine, @unchecked Sendable {
     private var versionPrefix: String?
     private var versionWaiters: [(Result<String, DockerError>) -> Void] = []
 
-    init(endpoint: Endpoint, loop: EventLoop, settings: Settings = Settings()) {
+    /// `tls`: set when DOCKER_TLS_VERIFY asks for TLS (see `DockerHost`).
+    init(endpoint: Endpoint, loop: EventLoop, settings: Settings = Settings(), tls: TLSContext? = nil) {
         self.endpoint = endpoint
         self.loop = loop
         self.settings = settings
         // Host is "docker" as the CLI sends for a Unix socket; the engine ignores it.
-        http = HTTPClient(endpoint: endpoint, on: loop, hostHeader: "docker")
+        http = HTTPClient(endpoint: endpoint, on: loop, hostHeader: "docker", tls: tls)
     }
 
     /// Closes every connection; calls in flight fail with a cancelled transport error.

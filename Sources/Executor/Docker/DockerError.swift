@@ -14,6 +14,8 @@ enum DockerError: Error, Equatable, CustomStringConvertible {
     case unsupportedAPIVersion(String)
     /// DOCKER_HOST cannot be used.
     case invalidHost(String)
+    /// A `vault://` environment value could not be resolved, so the container was not created.
+    case secrets(String)
 
     /// The engine's own words where there are any, for status updates (the operator knows these messages).
     var message: String {
@@ -52,6 +54,8 @@ enum DockerError: Error, Equatable, CustomStringConvertible {
             "The Docker engine speaks API \(version), older than the 1.30 this executor needs."
         case .invalidHost(let reason):
             "DOCKER_HOST cannot be used: \(reason)."
+        case .secrets(let reason):
+            "Vault: \(reason)."
         }
     }
 }

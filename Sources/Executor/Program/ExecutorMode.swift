@@ -19,19 +19,40 @@ enum ExecutorMode {
         case .success(let parsed): settings = parsed
         case .failure(let error): problems += error.problems
         }
+        var vaultSettings: VaultSettings?
+        switch VaultSettings.parse(environment) {
+        case .success(let parsed): vaultSettings = parsed
+        case .failure(let error): problems += error.problems
+        }
         guard problems.isEmpty, let agentEnvironment else {
             Program.fail(ConfigurationError(problems: problems).description)
         }
         for line in StartupDump.lines(environment: environment) { Log.info(line) }
 
+        // TLS for Sidecar is set up here, before the loop runs, and only for an https URL (see SidecarTLS).
+        if let failure = SidecarTLS.prepare(for: settings.sidecarURL) {
+            Program.fail("EXECUTOR_SIDECAR_URL is https, but TLS cannot be set up: \(failure)")
+        }
         let loop = EventLoop.onMainQueue(label: "sidecar-executor")
+        // Vault only with a token source: then (and only then, for an https VAULT_ADDR) OpenSSL is loaded, here.
+        let vault = vaultSettings.flatMap {
+            $0.hasTokenSource ? VaultSession(client: .make(loop: loop, settings: $0)) : nil
+        }
+        // At 6 min before the AWS lease ends: the original's clean stop, SIGUSR1 to itself (see SignalWatcher below).
+        let aws = vault.flatMap { session in
+            session.settings.awsRole.map { role in
+                AWSRoleCredentials(session: session, role: role) {
+                    try? Posix.kill(Posix.getpid(), Posix.Signal.userDefined1)
+                }
+            }
+        }
         let outputs = ProcessOutputs(loop: loop)
         outputs.install()
         var factory: TaskFactory
         do {
             factory = try TaskFactory.make(
                 loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment,
-                logSink: StandardStreamsLogSink(outputs: outputs))
+                logSink: StandardStreamsLogSink(outputs: outputs), secrets: SecretResolver(session: vault, aws: aws))
         } catch {
             Program.fail("\(error)")
         }
@@ -47,14 +68,23 @@ enum ExecutorMode {
             },
             exit: { status in
                 Log.info("sidecar-executor exiting with status \(status)")
-                ProcessOutputs.exit(status)
+                // With an AWS role: the lease and the executor's token are revoked first (at most 5 s).
+                guard let aws else { ProcessOutputs.exit(status) }
+                _ = loop.schedule(after: .seconds(5)) { ProcessOutputs.exit(status) }
+                aws.finish { ProcessOutputs.exit(status) }
             })
-        // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there is no configuration to reload.
+        // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there is no configuration to reload. SIGUSR1, the
+        // original's clean stop, does the same: container stopped, terminal update, exit 0.
         let signals = SignalWatcher(on: loop) { signal in
             Log.info("Received \(signal)")
             executor.terminate()
         }
-        loop.execute { executor.start() }
+        // The Vault token first (reading and writing its cache file while nothing else waits on the loop), then
+        // the agent.
+        loop.execute {
+            guard let vault else { return executor.start() }
+            vault.authenticate { executor.start() }
+        }
         withExtendedLifetime(signals) { MainThreadRunLoop.run() }
     }
 }

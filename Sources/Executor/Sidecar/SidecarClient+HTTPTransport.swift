@@ -4,9 +4,20 @@ import EventLoop
 final class HTTPSidecarTransport: SidecarTransport, @unchecked Sendable {
     // Confined to the loop, like the HTTPClient it wraps.
     private let client: HTTPClient
+    /// Set for an https URL whose TLS context could not be made: every request fails with it, never in plain text.
+    private let tlsFailure: TLSError?
 
     init(loop: EventLoop, url: HTTPURL) {
-        client = HTTPClient(endpoint: .tcp(host: url.host, port: url.port), on: loop, hostHeader: url.hostHeader)
+        var tls: TLSContext?
+        var tlsFailure: TLSError?
+        if url.isTLS {
+            switch SidecarTLS.context {
+            case .success(let context): tls = context
+            case .failure(let error): tlsFailure = error
+            }
+        }
+        self.tlsFailure = tlsFailure
+        client = HTTPClient(endpoint: url.endpoint, on: loop, hostHeader: url.hostHeader, tls: tls)
     }
 
     /// Connections open or opening, for tests.
@@ -18,6 +29,14 @@ final class HTTPSidecarTransport: SidecarTransport, @unchecked Sendable {
         maxBodyBytes: Int,
         completion: @escaping (Result<SidecarAnswer, HTTPClientError>) -> Void
     ) -> any SidecarRequest {
+        if let tlsFailure {
+            client.close()  // a closed client fails every request at once, asynchronously
+            let task = client.request(request, timeout: timeout) { _ in
+                completion(
+                    .failure(.connectFailed(endpoint: self.client.endpoint.description, reason: tlsFailure.message)))
+            }
+            return Handle(task)
+        }
         let task = client.request(request, timeout: timeout, maxBodyBytes: maxBodyBytes) { result in
             completion(result.map { SidecarAnswer(status: $0.status, body: $0.body) })
         }

@@ -24,9 +24,19 @@ struct TaskFactory {
         sandboxDirectory: String,
         environment: [String: String],
         logSink: any ContainerLogSink,
-        healthChecking: (([String: String]) -> any TaskHealthChecking)? = nil
+        healthChecking: (([String: String]) -> any TaskHealthChecking)? = nil,
+        secrets: SecretResolver = SecretResolver(session: nil)
     ) throws(DockerError) -> TaskFactory {
-        let endpoint = try DockerHost.endpoint(environment: environment)
+        let (endpoint, tlsConfiguration) = try DockerHost.connection(environment: environment)
+        // Made here, at start-up: the only moment OpenSSL is loaded for Docker, and only when DOCKER_TLS_VERIFY is set.
+        var tls: TLSContext?
+        if let tlsConfiguration {
+            do {
+                tls = try TLSContext.make(tlsConfiguration)
+            } catch {
+                throw .invalidHost("DOCKER_TLS_VERIFY is set, but TLS to the engine cannot be set up: \(error)")
+            }
+        }
         let loaded = RegistryCredentials.load(environment: environment)
         let credentials = loaded.credentials
         for problem in loaded.skipped { Log.warning(problem) }
@@ -39,10 +49,11 @@ struct TaskFactory {
                 "Registry logins from \(path) (HOME=/root), used when none above matches: "
                     + "\(credentials.rootRetryEntries.map(\.serverAddress).joined(separator: ", ")).")
         }
-        let configuration = TaskSupervisor.Configuration(
+        var configuration = TaskSupervisor.Configuration(
             settings: settings, sandboxDirectory: sandboxDirectory, hostCPUCount: Posix.onlineProcessorCount(),
             credentials: credentials)
-        let client = DockerClient(endpoint: endpoint, loop: loop)
+        configuration.secrets = secrets
+        let client = DockerClient(endpoint: endpoint, loop: loop, tls: tls)
         var engine: any DockerEngine = client
         if settings.seedSidecar {
             let agentEndpoint = environment["MESOS_AGENT_ENDPOINT"] ?? ""

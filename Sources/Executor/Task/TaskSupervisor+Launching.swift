@@ -24,15 +24,23 @@ extension TaskSupervisor {
     }
 
     func create(_ spec: ContainerSpec) {
-        engine.createContainer(name: spec.name, body: spec.body) { [self] result in
-            switch result {
-            case .success(let containerID):
-                Log.info("Created container \(containerID.prefix(12)) (\(spec.name)).")
-                if configuration.setsProcessTitle {
-                    ProcessTitle.set("sidecar-executor \(containerID.prefix(12)) (\(spec.image.text))")
+        // The resolved body goes to the engine only: `spec` keeps the vault:// references.
+        configuration.secrets.resolve(spec.body) { [self] resolved in
+            switch resolved {
+            case .failure(let error):
+                handle(.createFailed(.secrets(error.message)))
+            case .success(let body):
+                engine.createContainer(name: spec.name, body: body) { [self] result in
+                    switch result {
+                    case .success(let containerID):
+                        Log.info("Created container \(containerID.prefix(12)) (\(spec.name)).")
+                        if configuration.setsProcessTitle {
+                            ProcessTitle.set("sidecar-executor \(containerID.prefix(12)) (\(spec.image.text))")
+                        }
+                        handle(.created(containerID: containerID))
+                    case .failure(let error): handle(.createFailed(error))
+                    }
                 }
-                handle(.created(containerID: containerID))
-            case .failure(let error): handle(.createFailed(error))
             }
         }
     }

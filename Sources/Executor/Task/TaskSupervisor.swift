@@ -26,6 +26,8 @@ final class TaskSupervisor: @unchecked Sendable {
         var setsProcessTitle = false
         /// The process's outputs (the log relay copies its records to stdout).
         var outputs: ProcessOutputs?
+        /// Resolves `vault://` environment values just before the create (without Vault, each fails the task).
+        var secrets = SecretResolver(session: nil)
     }
 
     /// Consecutive broken log streams followed again (an engine restart breaks one; a broken engine, every one).
