@@ -26,7 +26,7 @@ struct CreateBodyRedactionTests {
     ]
 
     static func logged(_ body: JSONValue) -> String {
-        TaskSupervisor.redacted(body).jsonString
+        Redaction.createBody(body).jsonString
     }
 
     @Test(arguments: 0..<cases.count)

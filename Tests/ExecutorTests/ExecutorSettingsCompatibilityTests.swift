@@ -121,12 +121,14 @@ struct ExecutorSettingsCompatibilityTests {
         #expect(try ExecutorSettings.parse(environment: [:]).settings.mesosMasterPort == "5050")
     }
 
-    @Test func anUnimplementedSettingIsWarnedAboutWhenSetEvenToItsDefault() throws {
-        let parsed = try ExecutorSettings.parse(environment: ["AWS_ROLE_MAX_TTL": "744h"])
-        #expect(parsed.warnings.count == 1)
+    @Test func anUnprefixedSettingIsCheckedUnderTheNameItWasReadBy() throws {
+        #expect(try ExecutorSettings.parse(environment: ["AWS_ROLE_MAX_TTL": "744h"]).warnings.isEmpty)
         #expect(
-            parsed.warnings.first?.contains("AWS_ROLE_MAX_TTL (read because EXECUTOR_AWS_ROLE_MAX_TTL is unset)")
-                == true)
+            throws: ConfigurationError(problems: [
+                "AWS_ROLE_MAX_TTL (read because EXECUTOR_AWS_ROLE_MAX_TTL is unset)='soon' is invalid: "
+                    + "expected a Go duration such as 500ms, 30s or 1m30s."
+            ])
+        ) { try ExecutorSettings.parse(environment: ["AWS_ROLE_MAX_TTL": "soon"]) }
     }
 }
 

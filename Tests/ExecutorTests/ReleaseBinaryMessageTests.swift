@@ -48,8 +48,8 @@ extension ReleaseBinaryMessageTests {
         #expect(outcome.stdout == "")
         #expect(
             Self.withoutTimestamps(outcome.stderr) == Self.starting
-                + "ERROR Invalid configuration: EXECUTOR_SIDECAR_MAX_FAILS='abc' is invalid: expected a whole number of "
-                + "0 or more.\n")
+                + "ERROR Invalid configuration: EXECUTOR_SIDECAR_MAX_FAILS='abc' is invalid: expected a whole number "
+                + "(Go's syntax: 10, 0x1e, 0o17, 0b101, 1_000; a leading 0 is octal).\n")
     }
 
     @Test func everyInvalidSettingIsListedAtOnce() throws {
@@ -63,9 +63,9 @@ extension ReleaseBinaryMessageTests {
         #expect(
             Self.withoutTimestamps(outcome.stderr) == Self.starting + """
                 ERROR Invalid configuration (4 problems):
-                  - EXECUTOR_SIDECAR_URL='nope' is invalid: it does not start with http://.
+                  - EXECUTOR_SIDECAR_URL='nope' is invalid: it does not start with http:// or https://.
                   - EXECUTOR_SIDECAR_POLL_INTERVAL='often' is invalid: expected a Go duration such as 500ms, 30s or 1m30s.
-                  - EXECUTOR_SIDECAR_MAX_FAILS='abc' is invalid: expected a whole number of 0 or more.
+                  - EXECUTOR_SIDECAR_MAX_FAILS='abc' is invalid: expected a whole number (Go's syntax: 10, 0x1e, 0o17, 0b101, 1_000; a leading 0 is octal).
                   - EXECUTOR_DEBUG='maybe' is invalid: expected true or false (or 1, 0, t, f).
 
                 """)
@@ -94,7 +94,7 @@ extension ReleaseBinaryMessageTests {
                   - MESOS_AGENT_ENDPOINT is missing (expected the agent's host:port).
                   - MESOS_EXECUTOR_ID is missing.
                   - MESOS_DIRECTORY is missing, and so is MESOS_SANDBOX (one of them is required).
-                  - EXECUTOR_SIDECAR_MAX_FAILS='abc' is invalid: expected a whole number of 0 or more.
+                  - EXECUTOR_SIDECAR_MAX_FAILS='abc' is invalid: expected a whole number (Go's syntax: 10, 0x1e, 0o17, 0b101, 1_000; a leading 0 is octal).
 
                 """)
     }
@@ -137,14 +137,21 @@ extension ReleaseBinaryMessageTests {
             "DOCKER_HOST cannot be used: 'ssh://user@host' is neither unix:///path nor tcp://host:port."
         ),
         (
-            ["DOCKER_HOST": "tcp://127.0.0.1:2376", "DOCKER_TLS_VERIFY": "1"],
-            "DOCKER_HOST cannot be used: DOCKER_TLS_VERIFY is set, but this executor speaks plain HTTP to the engine."
+            ["DOCKER_HOST": "tcp://127.0.0.1:2376", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/nonexistent"],
+            "DOCKER_HOST cannot be used: DOCKER_TLS_VERIFY is set, but TLS to the engine cannot be set up: the certificate "
+                + "authorities in /nonexistent/ca.pem cannot be loaded: "
         ),
     ])
     func anUnusableDockerHostSaysWhy(docker: [String: String], message: String) throws {
         let outcome = try Self.run(Self.agentEnvironment(sandbox: "/tmp").merging(docker) { $1 })
         #expect(outcome.status == 1)
-        #expect(Self.withoutTimestamps(outcome.stderr) == Self.starting + "ERROR \(message)\n")
+        // The settings were valid, so the start-up dump (one INFO line each) comes before the engine's error; the
+        // error is the one ERROR line and the last. (OpenSSL's own reasons follow the message in the TLS case.)
+        let lines = Self.withoutTimestamps(outcome.stderr).split(separator: "\n").map(String.init)
+        #expect(lines.first.map { $0 + "\n" } == Self.starting)
+        #expect(lines.filter { $0.hasPrefix("ERROR ") }.count == 1)
+        #expect(lines.last?.hasPrefix("ERROR \(message)") == true, "\(lines.last ?? "")")
+        #expect(lines.dropFirst().dropLast().allSatisfy { $0.hasPrefix("INFO ") })
     }
 }
 
@@ -234,7 +241,7 @@ extension ReleaseBinaryMessageTests {
             #expect(
                 Self.withoutTimestamps(outcome.stderr)
                     == "ERROR Invalid configuration: EXECUTOR_SIDECAR_MAX_FAILS='abc' is invalid: expected a whole "
-                    + "number of 0 or more.\n")
+                    + "number (Go's syntax: 10, 0x1e, 0o17, 0b101, 1_000; a leading 0 is octal).\n")
         }
     }
 

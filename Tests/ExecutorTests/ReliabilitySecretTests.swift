@@ -130,7 +130,7 @@ struct ReliabilitySecretTests {
             ("env", "GITHUB_TOKEN=t"), ("env", "KEYLESS"), ("env", "HOME=/root"),
         ])
         let spec = try ContainerSpec.make(task: TaskInfo.parse(raw), options: TaskInfoFixture.options)
-        let logged = TaskSupervisor.redacted(spec.body).jsonString
+        let logged = Redaction.createBody(spec.body).jsonString
         for value in ["hunter2", "=k\"", "=s\"", "=t\""] {
             #expect(!logged.contains(value), "\(value) in \(logged)")
         }

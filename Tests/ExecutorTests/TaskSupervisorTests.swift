@@ -369,7 +369,7 @@ struct TaskSupervisorTests {
     @Test func theDebugLogHidesSecretLookingEnvironmentValues() {
         let body: JSONValue = ["Image": "x", "Env": ["FOO=bar", "DB_PASSWORD=hunter2", "API_TOKEN=t0k"]]
         #expect(
-            TaskSupervisor.redacted(body)
+            Redaction.createBody(body)
                 == ["Image": "x", "Env": ["FOO=bar", "DB_PASSWORD=<redacted>", "API_TOKEN=<redacted>"]])
     }
 }

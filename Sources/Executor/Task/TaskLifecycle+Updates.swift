@@ -46,6 +46,11 @@ extension TaskLifecycle {
                 reason: .maxCompletionTimeReached))
     }
 
+    /// TASK_KILLING first, for a framework that asked for it (TASK_KILLING_STATE).
+    func killingUpdate(grace: Duration) -> [Action] {
+        configuration.sendsKillingState ? [.report(killingStatusUpdate(grace: grace))] : []
+    }
+
     func killingStatusUpdate(grace: Duration) -> TaskStatusUpdate {
         withContainer(
             update(

@@ -145,3 +145,16 @@ extension TaskLifecycle.Termination {
         }
     }
 }
+
+extension TaskLifecycle {
+    /// A process's exit status after SIGKILL (128 + 9).
+    static let sigkillStatus = 137
+
+    /// The terminal update is out: only the acknowledgement and the clean-up are left.
+    var isTerminal: Bool {
+        switch state {
+        case .terminated, .removing, .killingBeforeExit, .finished: true
+        default: false
+        }
+    }
+}

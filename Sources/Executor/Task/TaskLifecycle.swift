@@ -27,13 +27,6 @@ struct TaskLifecycle {
     init(configuration: Configuration) {
         self.configuration = configuration
     }
-
-    var isTerminal: Bool {
-        switch state {
-        case .terminated, .removing, .killingBeforeExit, .finished: true
-        default: false
-        }
-    }
 }
 
 // MARK: - Transitions
@@ -90,9 +83,7 @@ extension TaskLifecycle {
         case (.starting(let containerID), .started):
             if let termination {
                 state = .stopping(containerID: containerID, draining: false)
-                return [
-                    .followLogs(containerID: containerID), stopAction(containerID, grace: termination.grace),
-                ]
+                return [.followLogs(containerID: containerID), stopAction(containerID, grace: termination.grace)]
             }
             state = .inspecting(containerID: containerID)
             return [.followLogs(containerID: containerID), .inspect(containerID: containerID)]
@@ -121,16 +112,13 @@ extension TaskLifecycle {
             termination = .maxCompletionTime(limit: limit)
             state = .stopping(containerID: containerID, draining: false)
             return killingUpdate(grace: .zero) + [stopAction(containerID, grace: .zero)]
-        case (.checkingImage, .maxCompletionTimeReached(let limit)), (.pulling, .maxCompletionTimeReached(let limit)):
-            guard termination == nil else { return [] }
-            termination = .maxCompletionTime(limit: limit)
-            return killedDuringLaunch(containerID: nil)
-        case (.creating, .maxCompletionTimeReached(let limit)), (.arming, .maxCompletionTimeReached(let limit)),
+        case (.checkingImage, .maxCompletionTimeReached(let limit)), (.pulling, .maxCompletionTimeReached(let limit)),
+            (.creating, .maxCompletionTimeReached(let limit)), (.arming, .maxCompletionTimeReached(let limit)),
             (.starting, .maxCompletionTimeReached(let limit)):
-            // Acted on when the call completes, as a KILL is.
             guard termination == nil else { return [] }
             termination = .maxCompletionTime(limit: limit)
-            return []
+            // Before any container exists the task ends now; otherwise when the call in flight completes, as a KILL.
+            return state == .checkingImage || state == .pulling ? killedDuringLaunch(containerID: nil) : []
         case (.running(let containerID), .healthFailed(let message)):
             termination = .healthFailure(message: message, grace: configuration.defaultGrace)
             state = .stopping(containerID: containerID, draining: false)
@@ -273,9 +261,6 @@ extension TaskLifecycle {
         }
     }
 
-    /// A process's exit status after SIGKILL (128 + 9).
-    static let sigkillStatus = 137
-
     /// The terminal update for the container's exit (after TASK_RUNNING, if that was never sent).
     private mutating func exited(_ containerID: String, _ exit: ContainerExit, oomKilled: Bool) -> [Action] {
         var actions: [Action] = []
@@ -310,9 +295,5 @@ extension TaskLifecycle {
         state = .terminated(containerID: containerID)
         if case .maxCompletionTime(let limit) = termination { return [.report(maxCompletionUpdate(limit, exit: nil))] }
         return [.report(killedDuringLaunchUpdate())]
-    }
-
-    private func killingUpdate(grace: Duration) -> [Action] {
-        configuration.sendsKillingState ? [.report(killingStatusUpdate(grace: grace))] : []
     }
 }

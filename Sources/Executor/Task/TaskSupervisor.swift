@@ -9,27 +9,6 @@ import EventLoop
 final class TaskSupervisor: @unchecked Sendable {
     // @unchecked: all state is touched on the loop only.
 
-    /// What the supervisor needs besides the task.
-    struct Configuration: Sendable {
-        var settings: ExecutorSettings
-        /// MESOS_DIRECTORY: the sandbox on the host, mounted into the container.
-        var sandboxDirectory: String
-        var hostCPUCount: Int = 1
-        /// The framework has the TASK_KILLING_STATE capability.
-        var sendsKillingState = false
-        var credentials = RegistryCredentials()
-        /// The first pause before re-registering a broken wait; doubled for each further one (at most 8 s).
-        var waitRetryDelay: Duration = .milliseconds(500)
-        /// The first pause before another SIGKILL when the engine failed to stop and then to kill the container.
-        var killRetryDelay: Duration = .seconds(1)
-        /// Set `ps`'s title to the container and image once the container exists (the executor process only).
-        var setsProcessTitle = false
-        /// The process's outputs (the log relay copies its records to stdout).
-        var outputs: ProcessOutputs?
-        /// Resolves `vault://` environment values just before the create (without Vault, each fails the task).
-        var secrets = SecretResolver(session: nil)
-    }
-
     /// Consecutive broken log streams followed again (an engine restart breaks one; a broken engine, every one).
     static let maxLogRetries = ContainerLogFollower.maxRetries
 
@@ -130,7 +109,7 @@ final class TaskSupervisor: @unchecked Sendable {
             armCompletionTimer(task.maxCompletionTime)
             Log.info("Launching task \(taskID) as container \(spec.name) from image \(spec.image).")
             for warning in spec.warnings { Log.warning("Task \(taskID): \(warning)") }
-            Log.debug("Task \(taskID): create body \(Self.redacted(spec.body).jsonString)")
+            Log.debug("Task \(taskID): create body \(Redaction.createBody(spec.body).jsonString)")
             // The relay is dialled before anything else: a destination it cannot reach fails the task at once.
             LogRelay.openIfEnabled(settings.relay, loop: loop, stdout: configuration.outputs?.stdout) { [self] in
                 // A task killed while the relay's host name was being resolved has no use for it.
@@ -256,15 +235,7 @@ final class TaskSupervisor: @unchecked Sendable {
                 }
             }
         case .kill(let containerID):
-            Log.info("Killing container \(containerID.prefix(12)).")
-            engine.killContainer(id: containerID) { [self] result in
-                switch result {
-                case .success: handle(.killed)
-                case .failure(let error):
-                    Log.error("Killing container \(containerID.prefix(12)) failed: \(error)")
-                    handle(.killFailed(error))
-                }
-            }
+            killContainer(containerID)
         case .scheduleKillRetry(let pause):
             Log.warning("Killing container \(spec.name) again in \(pause.shortDescription).")
             let retry = LoopBound({ [self] in handle(.killRetryDue) }, loop: loop)
@@ -273,14 +244,7 @@ final class TaskSupervisor: @unchecked Sendable {
             health?.containerExited()
             checks?.stop()
         case .remove(let containerID):
-            engine.removeContainer(id: containerID) { [self] result in
-                if case .failure(let error) = result {
-                    Log.warning("Removing container \(containerID.prefix(12)) failed: \(error)")
-                } else {
-                    Log.info("Removed container \(containerID.prefix(12)).")
-                }
-                handle(.removed)
-            }
+            removeContainer(containerID)
         case .finish:
             finish()
         }
@@ -333,7 +297,4 @@ final class TaskSupervisor: @unchecked Sendable {
             }, loop: loop)
         completionTimer = loop.schedule(after: limit) { reached.value() }
     }
-
-    /// The create body with every value that may hold a secret hidden, for the debug log.
-    static func redacted(_ body: JSONValue) -> JSONValue { Redaction.createBody(body) }
 }
