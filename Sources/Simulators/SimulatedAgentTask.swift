@@ -3,8 +3,8 @@ import EventLoop
 /// A task the simulated agent launches: a builder for a realistic Docker TaskInfo as the real agent emits it
 /// (compact, mesos.proto declaration order, `[default=...]` fields filled in), for tests and the demo.
 ///
-/// A real master forbids `command` together with `executor` (pitfall 8 of the reference); the simulated agent does
-/// not validate TaskInfo, so `command` may be set to give the container its command, as the executor's tests need.
+/// A real master refuses a TaskInfo that has both `command` and `executor` (docs/mesos-executor-api.md); the simulated
+/// agent does not validate TaskInfo, so `command` may be set to give the container its command, as tests need.
 public struct SimulatedAgentTask: Sendable {
     public struct PortMapping: Sendable {
         public var hostPort: Int
