@@ -19,8 +19,9 @@ seconds=${FUZZ_SECONDS:-20}
 out=.build-fuzz
 mkdir -p "$out/artifacts"
 # -sanitize=fuzzer instruments for coverage when compiling and links libFuzzer's main only into the executables.
+# -package-name: the modules share `package` declarations, as they do in the SwiftPM build.
 flags=(-O -g "-sanitize=fuzzer,address" -parse-as-library -swift-version 6 -warnings-as-errors
-  -enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility)
+  -enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility -package-name sidecar_executor)
 
 mapfile -t eventloop_sources < <(find Sources/EventLoop -name '*.swift' | sort)
 mapfile -t executor_sources < <(find Sources/Executor -name '*.swift' ! -name main.swift | sort)

@@ -35,8 +35,7 @@ final class MesosExecutor: AgentConnectionDelegate, StatusReporter, @unchecked S
     private var failSafeTimer: ScheduledTimer?
     private var shutdownDeadlineTimer: ScheduledTimer?
     private var cleanupLimitTimer: ScheduledTimer?
-    private var pendingEvents: [ExecutorLifecycle.Event] = []
-    private var isHandling = false
+    private let events = EventFunnel<ExecutorLifecycle.Event>()
 
     /// - Parameters:
     ///   - makeRunner: makes the runner of an accepted task.
@@ -92,7 +91,7 @@ final class MesosExecutor: AgentConnectionDelegate, StatusReporter, @unchecked S
             launching[task.taskID] = task.taskInfo
             handle(.launch(taskID: task.taskID))
             // Decided (a LAUNCH raised while another event's actions run waits in the queue, and keeps its TaskInfo).
-            if !isHandling { launching[task.taskID] = nil }
+            if !events.isDraining { launching[task.taskID] = nil }
         case .launchGroup(let group):
             handle(.launchGroup(taskIDs: group.map(\.taskID)))
         case .kill(let taskID, let gracePeriod):
@@ -134,12 +133,7 @@ final class MesosExecutor: AgentConnectionDelegate, StatusReporter, @unchecked S
     // MARK: - The lifecycle
 
     private func handle(_ event: ExecutorLifecycle.Event) {
-        pendingEvents.append(event)
-        guard !isHandling else { return }
-        isHandling = true
-        defer { isHandling = false }
-        while !pendingEvents.isEmpty {
-            let next = pendingEvents.removeFirst()
+        events.submit(event) { next in
             for action in lifecycle.handle(next) { perform(action) }
         }
     }

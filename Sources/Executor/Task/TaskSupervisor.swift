@@ -39,8 +39,7 @@ final class TaskSupervisor: @unchecked Sendable {
     /// When the first stop was asked of the engine (monotonic), for a later KILL that shortens it.
     private var stopStartedAt: Duration?
     private var logRelay: LogRelay?
-    private var pendingEvents: [TaskLifecycle.Event] = []
-    private var isHandling = false
+    private let events = EventFunnel<TaskLifecycle.Event>()
 
     /// - Parameters:
     ///   - makeHealthChecking: the health checker for the task's labels (`SidecarDiscover=false` turns it off).
@@ -160,13 +159,8 @@ final class TaskSupervisor: @unchecked Sendable {
     // MARK: - Event processing
 
     func handle(_ event: TaskLifecycle.Event) {
-        pendingEvents.append(event)
-        guard !isHandling else { return }
-        isHandling = true
-        defer { isHandling = false }
-        while !pendingEvents.isEmpty {
-            let next = pendingEvents.removeFirst()
-            guard let actions = lifecycle?.handle(next) else { continue }
+        events.submit(event) { next in
+            guard let actions = lifecycle?.handle(next) else { return }
             for action in actions { perform(action) }
         }
     }
