@@ -1,9 +1,7 @@
 import EventLoop
 
-@testable import Executor
-
-/// A `DockerEngine` that hands every call to `base`: test engines subclass it and override only the calls they watch
-/// or script (`TimingDockerEngine` the wait, `LogBreakingEngine` the log follow).
+/// A `DockerEngine` that hands every call to `base`: a wrapper subclasses it and overrides only the calls it changes
+/// (`SidecarSeedingEngine` the create; in tests, engines that time the wait or break the log follow).
 class ForwardingDockerEngine: DockerEngine, @unchecked Sendable {
     // @unchecked: subclasses are used on one event loop only, like the engines they wrap.
     let base: any DockerEngine
