@@ -25,7 +25,7 @@ public func fuzzTaskInfoSpec(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CIn
     fuzzCheck((try? JSON.parse(serialized)) == spec.body, "the create body does not survive a round trip")
     let sandboxBind = JSONValue.string("/var/lib/mesos/sandbox:\(ContainerSpec.sandboxMountPoint)")
     fuzzCheck(spec.body["HostConfig"]?["Binds"]?.arrayValue?.first == sandboxBind, "the sandbox is not mounted")
-    let redacted = TaskSupervisor.redacted(spec.body)
+    let redacted = Redaction.createBody(spec.body)
     for entry in redacted["Env"]?.arrayValue ?? [] {
         guard let text = entry.stringValue, let equals = text.firstIndex(of: "=") else { continue }
         if Redaction.isSecretName(String(text[..<equals])) {
