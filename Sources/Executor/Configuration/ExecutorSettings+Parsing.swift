@@ -6,7 +6,7 @@ extension ExecutorSettings {
     /// The parsed settings and the warnings to log at start.
     struct Parsed: Sendable {
         var settings: ExecutorSettings
-        /// Unknown `EXECUTOR_*` names (typos) and settings of the original that this executor does not implement.
+        /// Unknown `EXECUTOR_*` names (typos).
         var warnings: [String]
     }
 
@@ -22,10 +22,6 @@ extension ExecutorSettings {
                 try definition.apply(&settings, value)
             } catch {
                 problems.append("\(origin)='\(value)' is invalid: \(error.reason).")
-                continue
-            }
-            if case .notImplemented(let what) = definition.support {
-                warnings.append("\(origin) is set, but \(what) is not implemented by this executor; it is ignored.")
             }
         }
         let known = Set(definitions.map(\.name))

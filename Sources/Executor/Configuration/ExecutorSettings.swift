@@ -62,16 +62,9 @@ struct SettingValueError: Error {
 
 /// One `EXECUTOR_*` variable: its name, default (as the operator would write it), meaning and parser.
 struct SettingDefinition: Sendable {
-    enum Support: Sendable, Equatable {
-        case supported
-        /// Accepted and validated for compatibility, but what it controls is not built: warned about when set.
-        case notImplemented(String)
-    }
-
     var name: String
     var defaultValue: String
     var meaning: String
-    var support: Support = .supported
     var apply: @Sendable (inout ExecutorSettings, String) throws(SettingValueError) -> Void
 }
 
