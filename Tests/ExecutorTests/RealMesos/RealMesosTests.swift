@@ -240,12 +240,8 @@ final class RealMesosTests {
 
     /// The `command` of the README's ExecutorInfo example, with its script path pointing at the repository's.
     static func readmeExecutorCommand() throws -> JSONValue {
-        let readme = try String(
-            contentsOfFile: ProgramUnderTest.repositoryRoot.appendingPathComponent("README.md").path, encoding: .utf8)
-        let blocks = readme.components(separatedBy: "```json\n").dropFirst().map {
-            $0.components(separatedBy: "```")[0]
-        }
-        let example = try #require(blocks.first { $0.contains("\"executor_id\"") }, "no ExecutorInfo example in README")
+        let example = try #require(
+            try readmeJSONBlocks().first { $0.contains("\"executor_id\"") }, "no ExecutorInfo example in README")
         var command = try #require(try JSON.parse(example)["command"])
         command[path: "environment"] = nil
         let replaced = String(decoding: command.serialized(), as: UTF8.self)
@@ -253,10 +249,28 @@ final class RealMesosTests {
         return try JSON.parse(replaced)
     }
 
-    @Test func theReadmeDeploymentLeavesNoShellResident() throws {
-        let scheduler = try scheduler("no-shell")
-        var task = RealMesosTask("no-shell", command: Self.untilUSR1)
-        task.command = try Self.readmeExecutorCommand()
+    /// The README's Singularity deploy as Singularity turns it into an ExecutorInfo: `customExecutorCmd` as the
+    /// command's value, `shell` left at its default (true), so the agent runs `sh -c` of it.
+    static func readmeSingularityCommand() throws -> JSONValue {
+        let example = try #require(readmeJSONBlocks().first { $0.contains("\"customExecutorCmd\"") })
+        let value = try #require(try JSON.parse(example)["customExecutorCmd"]?.stringValue)
+        return [
+            "value": .string(
+                value.replacingOccurrences(of: "/opt/mesos/executor.sh", with: ProgramUnderTest.executorScript))
+        ]
+    }
+
+    static func readmeJSONBlocks() throws -> [String] {
+        let readme = try String(
+            contentsOfFile: ProgramUnderTest.repositoryRoot.appendingPathComponent("README.md").path, encoding: .utf8)
+        return readme.components(separatedBy: "```json\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+    }
+
+    @Test(arguments: ["ExecutorInfo", "Singularity"])
+    func theReadmeDeploymentLeavesNoShellResident(example: String) throws {
+        let scheduler = try scheduler("no-shell-\(example)")
+        var task = RealMesosTask("no-shell-\(example)", command: Self.untilUSR1)
+        task.command = try example == "Singularity" ? Self.readmeSingularityCommand() : Self.readmeExecutorCommand()
         try launch(task, on: scheduler)
         _ = try #require(scheduler.waitForUpdate(task.taskID, "TASK_RUNNING"), "\(scheduler.errors)")
         let sandbox = try #require(
