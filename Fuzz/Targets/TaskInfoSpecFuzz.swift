@@ -14,11 +14,11 @@ public func fuzzTaskInfoSpec(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CIn
     guard let task = try? TaskInfo.parse(raw) else { return 0 }
     // The option flags come from the input, so every combination is explored.
     let flags = input.count > 1 ? input[input.count / 2] : 0
-    let options = ContainerSpec.Options(
+    let settings = ContainerSpec.Settings(
         forceCPULimit: flags & 1 != 0, forceMemoryLimit: flags & 2 != 0, useCPUShares: flags & 4 != 0,
         hostCPUCount: Int(flags >> 4) + 1, sandboxDirectory: "/var/lib/mesos/sandbox",
         taskHost: flags & 8 != 0 ? "agent7.example" : nil)
-    guard let spec = try? ContainerSpec.make(task: task, options: options) else { return 0 }
+    guard let spec = try? ContainerSpec.make(task: task, settings: settings) else { return 0 }
     fuzzCheck(spec.body.objectValue != nil, "the create body is not an object")
     fuzzCheck(spec.body["Image"]?.stringValue == spec.image.text, "the body does not name the image")
     let serialized = spec.body.serialized()

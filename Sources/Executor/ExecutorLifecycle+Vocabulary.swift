@@ -86,7 +86,7 @@ extension ExecutorLifecycle {
     }
 
     /// The timings of the exit policy.
-    struct Configuration: Equatable {
+    struct Settings: Equatable {
         /// MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: how long the agent waits after SHUTDOWN before it kills the executor.
         var shutdownGracePeriod: Duration
         /// The longest wait for the acknowledgement of terminal updates once every task has stopped.

@@ -23,7 +23,7 @@
 struct ExecutorLifecycle {
     static let taskGroupsUnsupported = "task groups are not supported by sidecar-executor"
 
-    let configuration: Configuration
+    let settings: Settings
     private(set) var phase: Phase = .serving
     /// Every task seen, by id.
     private(set) var tasks: [String: TaskRecord] = [:]
@@ -33,8 +33,8 @@ struct ExecutorLifecycle {
     private(set) var updateLost = false
     private var failSafeArmed = false
 
-    init(configuration: Configuration) {
-        self.configuration = configuration
+    init(settings: Settings) {
+        self.settings = settings
     }
 
     /// Applies one event and returns the actions to perform, in order.
@@ -76,10 +76,10 @@ struct ExecutorLifecycle {
             return record.terminal == .pending ? [.killRunner(taskID: taskID, grace: grace)] : []
         case (.serving, .shutdown):
             phase = .shuttingDown
-            let stops = pendingRunners().map { Action.shutDownRunner(taskID: $0, grace: configuration.taskStopGrace) }
+            let stops = pendingRunners().map { Action.shutDownRunner(taskID: $0, grace: settings.taskStopGrace) }
             let next = nextSteps()
             if next.contains(where: { if case .exit = $0 { true } else { false } }) { return stops + next }
-            return stops + [.armShutdownDeadline(after: configuration.shutdownDeadline)] + next
+            return stops + [.armShutdownDeadline(after: settings.shutdownDeadline)] + next
         case (.shuttingDown, .shutdown), (.agentLost, .shutdown):
             // Already stopping every task; a repeated SHUTDOWN or signal changes nothing.
             return []
@@ -109,7 +109,7 @@ struct ExecutorLifecycle {
             }
             // The agent refuses this executor's updates: the task cannot be run unseen, so it is stopped.
             guard record.hasRunner, record.terminal == .pending, phase == .serving else { return nextSteps() }
-            return [.shutDownRunner(taskID: taskID, grace: configuration.taskStopGrace)] + nextSteps()
+            return [.shutDownRunner(taskID: taskID, grace: settings.taskStopGrace)] + nextSteps()
         case (_, .runnerFinished(let taskID)):
             tasks[taskID]?.runnerFinished = true
             return nextSteps()
@@ -122,11 +122,11 @@ struct ExecutorLifecycle {
             phase = .agentLost
             var actions = tasks.keys.sorted().filter { tasks[$0]?.terminal == .reported }.flatMap { release($0) }
             if !stopping {
-                actions += pendingRunners().map { .shutDownRunner(taskID: $0, grace: configuration.taskStopGrace) }
+                actions += pendingRunners().map { .shutDownRunner(taskID: $0, grace: settings.taskStopGrace) }
             }
             if !failSafeArmed {
                 failSafeArmed = true
-                actions.append(.armFailSafe(after: configuration.exitFailSafe + configuration.taskStopGrace))
+                actions.append(.armFailSafe(after: settings.exitFailSafe + settings.taskStopGrace))
             }
             return actions + nextSteps()
 
@@ -136,7 +136,7 @@ struct ExecutorLifecycle {
         case (_, .failSafeFired):
             return cleanUp(
                 1,
-                "No acknowledgement of the terminal update within \(configuration.exitFailSafe.shortDescription); exiting anyway"
+                "No acknowledgement of the terminal update within \(settings.exitFailSafe.shortDescription); exiting anyway"
             )
         case (.shuttingDown, .shutdownDeadlineFired):
             guard tasks.values.allSatisfy({ $0.terminal != .pending }) else {
@@ -164,7 +164,7 @@ struct ExecutorLifecycle {
             if records.allSatisfy(\.isDone) { return exitAfterAcknowledgements() }
             guard !failSafeArmed, records.allSatisfy({ $0.terminal != .pending }) else { return [] }
             failSafeArmed = true
-            return [.armFailSafe(after: configuration.exitFailSafe)]
+            return [.armFailSafe(after: settings.exitFailSafe)]
         case .shuttingDown:
             guard records.allSatisfy(\.isDone) else { return [] }
             return records.isEmpty ? exit(0, "Shut down with no task; exiting") : exitAfterAcknowledgements()
@@ -194,7 +194,7 @@ struct ExecutorLifecycle {
         phase = .cleaningUp(status: status, reason: reason)
         let busy = tasks.keys.sorted().filter { tasks[$0].map { $0.hasRunner && !$0.runnerFinished } ?? false }
         guard !busy.isEmpty else { return exit(status, reason) }
-        let limit = shuttingDown ? configuration.shutdownCleanupLimit : configuration.cleanupLimit
+        let limit = shuttingDown ? settings.shutdownCleanupLimit : settings.cleanupLimit
         return busy.map { .cleanUpRunner(taskID: $0) } + [.armCleanupLimit(after: limit)]
     }
 

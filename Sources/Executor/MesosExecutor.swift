@@ -50,7 +50,7 @@ final class MesosExecutor: AgentConnectionDelegate, StatusReporter, @unchecked S
         self.makeRunner = makeRunner
         self.exit = exit
         lifecycle = ExecutorLifecycle(
-            configuration: .init(
+            settings: .init(
                 shutdownGracePeriod: connection.environment.shutdownGracePeriod, exitFailSafe: settings.exitFailSafe,
                 shutdownReserve: settings.shutdownReserve, cleanupLimit: settings.cleanupLimit))
         connection.delegate = self

@@ -9,7 +9,7 @@ import Testing
     /// A plain server answering "pong", behind TLS with `certificate`; the client trusts `ca`.
     private func get(
         certificate: String, key: String, ca: String = "ca.pem", host: String = "127.0.0.1",
-        configuration: ((inout TLSConfiguration) -> Void)? = nil
+        configuration: ((inout TLSSettings) -> Void)? = nil
     ) throws -> Result<HTTPResponse, HTTPClientError> {
         let backend = try BlockingHTTPServer()
         backend.handler = { _, responder in responder.respond(status: 200, body: "pong") }
@@ -19,7 +19,7 @@ import Testing
             certificate: TestCertificates.path(certificate), key: TestCertificates.path(key), backendPort: backend.port)
         terminator.start()
         defer { terminator.stop() }
-        var tls = TLSConfiguration(caFile: TestCertificates.path(ca))
+        var tls = TLSSettings(caFile: TestCertificates.path(ca))
         configuration?(&tls)
         let context = try TLSContext.make(tls)
         let loop = EventLoop(label: "test.tls")
@@ -70,7 +70,7 @@ import Testing
         let backend = try BlockingHTTPServer()
         backend.start()
         defer { backend.stop() }
-        let context = try TLSContext.make(TLSConfiguration(caFile: TestCertificates.path("ca.pem")))
+        let context = try TLSContext.make(TLSSettings(caFile: TestCertificates.path("ca.pem")))
         let loop = EventLoop(label: "test.tls")
         let client = HTTPClient(endpoint: .tcp(host: "127.0.0.1", port: backend.port), on: loop, tls: context)
         defer { onLoop(loop) { client.close() } }
@@ -80,13 +80,13 @@ import Testing
 
     @Test func unreadableFilesAreConfigurationErrorsNamingTheFile() {
         #expect {
-            try TLSContext.make(TLSConfiguration(caFile: "/nonexistent/ca.pem"))
+            try TLSContext.make(TLSSettings(caFile: "/nonexistent/ca.pem"))
         } throws: { error in
             (error as? TLSError)?.kind == .configuration && "\(error)".contains("/nonexistent/ca.pem")
         }
         #expect {
             try TLSContext.make(
-                TLSConfiguration(
+                TLSSettings(
                     caFile: TestCertificates.path("ca.pem"), certificateFile: TestCertificates.path("client.pem"),
                     keyFile: TestCertificates.path("server-key.pem")))
         } throws: { error in

@@ -10,7 +10,7 @@ struct ContainerSpecCompatibilityTests {
     private func body(parameters: [(String, String)] = [], _ changes: [(String, JSONValue?)]) throws -> JSONValue {
         try ContainerSpec.make(
             task: TaskInfo.parse(TaskInfoFixture.task(parameters: parameters, changes)),
-            options: TaskInfoFixture.options
+            settings: TaskInfoFixture.settings
         ).body
     }
 

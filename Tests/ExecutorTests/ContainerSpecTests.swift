@@ -9,7 +9,7 @@ struct ContainerSpecTests {
         var description: String
         var parameters: [(String, String)] = []
         var changes: [(String, JSONValue?)] = []
-        var options = TaskInfoFixture.options
+        var settings = TaskInfoFixture.settings
         var path: String
         var expected: JSONValue?
     }
@@ -76,7 +76,7 @@ struct ContainerSpecTests {
                     "img@sha256:92a7c0e0f1d2b3a4958677869fa0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c"
                 ),
             ],
-            options: ContainerSpec.Options(sandboxDirectory: sandbox, taskHost: "agent-host"), path: "Env",
+            settings: ContainerSpec.Settings(sandboxDirectory: sandbox, taskHost: "agent-host"), path: "Env",
             expected: [
                 "A=1", "MESOS_HOSTNAME=agent-host", "SERVICE_NAME=from-task-labels",
                 "SERVICE_VERSION=sha256:92a7c0e0f1d2b3a4958677869fa0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c",
@@ -174,30 +174,30 @@ struct ContainerSpecTests {
         Row(description: "no CPU limit unless forced", path: "HostConfig.CpuQuota", expected: nil),
         Row(
             description: "forced CPU limit is a CFS quota of cpus x 50000",
-            options: ContainerSpec.Options(forceCPULimit: true, hostCPUCount: 4, sandboxDirectory: sandbox),
+            settings: ContainerSpec.Settings(forceCPULimit: true, hostCPUCount: 4, sandboxDirectory: sandbox),
             path: "HostConfig.CpuQuota", expected: 25000),
         Row(
             description: "CFS period is 50000",
-            options: ContainerSpec.Options(forceCPULimit: true, hostCPUCount: 4, sandboxDirectory: sandbox),
+            settings: ContainerSpec.Settings(forceCPULimit: true, hostCPUCount: 4, sandboxDirectory: sandbox),
             path: "HostConfig.CpuPeriod", expected: 50000),
         Row(
             description: "CPU shares are 1024 x cpus / host CPUs",
-            options: ContainerSpec.Options(
+            settings: ContainerSpec.Settings(
                 forceCPULimit: true, useCPUShares: true, hostCPUCount: 4, sandboxDirectory: sandbox),
             path: "HostConfig.CpuShares", expected: 128),
         Row(
             description: "CPU shares are capped at 1024",
             changes: [("resources[0].scalar.value", 16.0)],
-            options: ContainerSpec.Options(
+            settings: ContainerSpec.Settings(
                 forceCPULimit: true, useCPUShares: true, hostCPUCount: 4, sandboxDirectory: sandbox),
             path: "HostConfig.CpuShares", expected: 1024),
         Row(
             description: "CPU shares alone do nothing without the forced limit",
-            options: ContainerSpec.Options(useCPUShares: true, hostCPUCount: 4, sandboxDirectory: sandbox),
+            settings: ContainerSpec.Settings(useCPUShares: true, hostCPUCount: 4, sandboxDirectory: sandbox),
             path: "HostConfig.CpuShares", expected: nil),
         Row(
             description: "forced memory limit is mem MiB",
-            options: ContainerSpec.Options(forceMemoryLimit: true, sandboxDirectory: sandbox),
+            settings: ContainerSpec.Settings(forceMemoryLimit: true, sandboxDirectory: sandbox),
             path: "HostConfig.Memory",
             expected: 268_435_456),
         Row(description: "no memory limit unless forced", path: "HostConfig.Memory", expected: nil),
@@ -223,13 +223,13 @@ struct ContainerSpecTests {
     @Test(arguments: rows)
     func mapsEachTaskInfoFeature(row: Row) throws {
         let task = try TaskInfo.parse(TaskInfoFixture.task(parameters: row.parameters, row.changes))
-        let spec = try ContainerSpec.make(task: task, options: row.options)
+        let spec = try ContainerSpec.make(task: task, settings: row.settings)
         #expect(spec.body[path: row.path] == row.expected)
     }
 
     @Test func theContainerIsNamedAfterTheTaskID() throws {
         let spec = try ContainerSpec.make(
-            task: TaskInfo.parse(TaskInfoFixture.task()), options: TaskInfoFixture.options)
+            task: TaskInfo.parse(TaskInfoFixture.task()), settings: TaskInfoFixture.settings)
         #expect(spec.name == "mesos-491f4d69-d3cd-5c35-8b89-71bfec60409e")
         #expect(spec.image.registry == "registry:5000")
         #expect(!spec.forcePull)
@@ -238,7 +238,7 @@ struct ContainerSpecTests {
 
     @Test func forcePullImageIsCarriedOver() throws {
         let json = TaskInfoFixture.task([("container.docker.force_pull_image", true)])
-        #expect(try ContainerSpec.make(task: TaskInfo.parse(json), options: TaskInfoFixture.options).forcePull)
+        #expect(try ContainerSpec.make(task: TaskInfo.parse(json), settings: TaskInfoFixture.settings).forcePull)
     }
 
     @Test func unsupportedParametersAreReportedByNameNotDropped() throws {
@@ -247,7 +247,7 @@ struct ContainerSpecTests {
                 ("link", "db:db"), ("label", "ServiceName=web"), ("label", "Environment=prod"),
                 ("label", "novalue"),
             ])
-        let spec = try ContainerSpec.make(task: TaskInfo.parse(json), options: TaskInfoFixture.options)
+        let spec = try ContainerSpec.make(task: TaskInfo.parse(json), settings: TaskInfoFixture.settings)
         #expect(
             spec.warnings == [
                 "Docker parameter 'link' (container.docker.parameters[0]) is not supported by sidecar-executor and was ignored.",
@@ -257,7 +257,7 @@ struct ContainerSpecTests {
 
     @Test func missingServiceNameAndEnvironmentAreWarnedAbout() throws {
         let spec = try ContainerSpec.make(
-            task: TaskInfo.parse(TaskInfoFixture.task()), options: TaskInfoFixture.options)
+            task: TaskInfo.parse(TaskInfoFixture.task()), settings: TaskInfoFixture.settings)
         #expect(spec.warnings.count == 2)
         #expect(spec.warnings.allSatisfy { $0.contains("label") })
     }
@@ -266,7 +266,7 @@ struct ContainerSpecTests {
         let json = TaskInfoFixture.task(
             parameters: [("label", "SidecarDiscover=false")],
             [("labels.labels", [["key": "SidecarDiscover", "value": "true"], ["key": "owner", "value": "me"]])])
-        let spec = try ContainerSpec.make(task: TaskInfo.parse(json), options: TaskInfoFixture.options)
+        let spec = try ContainerSpec.make(task: TaskInfo.parse(json), settings: TaskInfoFixture.settings)
         #expect(spec.taskLabels == ["SidecarDiscover": "false", "owner": "me"])
     }
 }
@@ -400,20 +400,20 @@ struct ContainerSpecMalformedTaskTests {
     func malformedTaskInfoNamesTheField(row: Row) {
         #expect(throws: row.error) {
             let task = try TaskInfo.parse(TaskInfoFixture.task(parameters: row.parameters, row.changes))
-            _ = try ContainerSpec.make(task: task, options: TaskInfoFixture.options)
+            _ = try ContainerSpec.make(task: task, settings: TaskInfoFixture.settings)
         }
     }
 
     @Test(arguments: [(0, "cpus", 1e300), (1, "mem", 1e300), (0, "cpus", 2e14), (1, "mem", 9e12)])
     func aForcedLimitTooLargeForDockerFailsTheTaskNamingTheResource(index: Int, name: String, value: Double) {
-        let options = ContainerSpec.Options(
+        let settings = ContainerSpec.Settings(
             forceCPULimit: true, forceMemoryLimit: true, hostCPUCount: 4, sandboxDirectory: TaskInfoFixture.sandbox)
         #expect(
             throws: TaskInfoError.invalid(
                 field: "resources.\(name)", reason: "is \(value), more than Docker can be given")
         ) {
             let task = try TaskInfo.parse(TaskInfoFixture.task([("resources[\(index)].scalar.value", .double(value))]))
-            _ = try ContainerSpec.make(task: task, options: options)
+            _ = try ContainerSpec.make(task: task, settings: settings)
         }
     }
 

@@ -34,15 +34,15 @@ struct DockerEndToEndAgentTests {
                 client = DockerClient(endpoint: endpoint, loop: loop)
                 engine = TimingDockerEngine(client)
                 connection = AgentConnection(loop: loop, environment: environment)
-                let configuration = TaskSupervisor.Configuration(
-                    settings: ExecutorSettings(), sandboxDirectory: sandbox)
+                let settings = TaskSupervisor.Settings(
+                    executor: ExecutorSettings(), sandboxDirectory: sandbox)
                 executor = MesosExecutor(
                     loop: loop, connection: connection,
                     makeRunner: { [unowned self] context in
-                        var configuration = configuration
-                        configuration.sendsKillingState = context.sendsKillingState
+                        var settings = settings
+                        settings.sendsKillingState = context.sendsKillingState
                         return TaskSupervisor(
-                            configuration: configuration, loop: loop, engine: engine, reporter: context.reporter,
+                            settings: settings, loop: loop, engine: engine, reporter: context.reporter,
                             logSink: ContainerLogRecorder(), makeHealthChecking: { _ in NoHealthChecking() },
                             onFinished: context.onFinished)
                     },

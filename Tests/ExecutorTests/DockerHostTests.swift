@@ -35,7 +35,7 @@ struct DockerHostTests {
         ])
         #expect(
             tls
-                == TLSConfiguration(
+                == TLSSettings(
                     caFile: "/certs/ca.pem", certificateFile: "/certs/cert.pem", keyFile: "/certs/key.pem"))
         let (_, defaulted) = try DockerHost.connection(environment: ["DOCKER_TLS_VERIFY": "0", "HOME": "/home/u"])
         #expect(defaulted?.caFile == "/home/u/.docker/ca.pem")

@@ -154,11 +154,11 @@ struct DockerRunOptionsTests {
             expected: [["Source": "/a", "Target": "/b", "Type": "bind", "BindOptions": ["Propagation": "rshared"]]]),
     ]
 
-    private func body(_ parameters: [(String, String)], options: ContainerSpec.Options = TaskInfoFixture.options)
+    private func body(_ parameters: [(String, String)], settings: ContainerSpec.Settings = TaskInfoFixture.settings)
         throws -> JSONValue
     {
         let task = try TaskInfo.parse(TaskInfoFixture.task(parameters: parameters))
-        return try ContainerSpec.make(task: task, options: options).body
+        return try ContainerSpec.make(task: task, settings: settings).body
     }
 
     @Test(arguments: rows)
@@ -217,15 +217,15 @@ struct DockerRunOptionsTests {
 
     @Test func anUnknownParameterIsAWarningByDefault() throws {
         let task = try TaskInfo.parse(TaskInfoFixture.task(parameters: [("frobnicate", "1")]))
-        let spec = try ContainerSpec.make(task: task, options: TaskInfoFixture.options)
+        let spec = try ContainerSpec.make(task: task, settings: TaskInfoFixture.settings)
         #expect(spec.warnings.contains { $0.contains("'frobnicate'") && $0.contains("not supported") })
     }
 
     @Test func anUnknownParameterFailsTheTaskWithStrictParameters() {
-        var options = TaskInfoFixture.options
-        options.strictParameters = true
+        var settings = TaskInfoFixture.settings
+        settings.strictParameters = true
         #expect {
-            _ = try body([("frobnicate", "1")], options: options)
+            _ = try body([("frobnicate", "1")], settings: settings)
         } throws: { error in
             (error as? TaskInfoError)?.field == "container.docker.parameters[0].key"
                 && "\(error)".contains("EXECUTOR_STRICT_PARAMETERS")
@@ -233,10 +233,10 @@ struct DockerRunOptionsTests {
     }
 
     @Test func optionsMeaninglessUnderTheExecutorAreWarnedAboutEvenWhenStrict() throws {
-        var options = TaskInfoFixture.options
-        options.strictParameters = true
+        var settings = TaskInfoFixture.settings
+        settings.strictParameters = true
         let task = try TaskInfo.parse(TaskInfoFixture.task(parameters: [("restart", "always"), ("rm", "true")]))
-        let spec = try ContainerSpec.make(task: task, options: options)
+        let spec = try ContainerSpec.make(task: task, settings: settings)
         #expect(spec.body[path: "HostConfig.RestartPolicy"] == nil)
         #expect(spec.warnings.filter { $0.contains("was ignored:") }.count == 2)
     }
@@ -253,20 +253,20 @@ struct DockerRunOptionsTests {
     }
 
     @Test func aMemoryOptionWinsOverTheForcedMemoryLimit() throws {
-        var options = TaskInfoFixture.options
-        options.forceMemoryLimit = true
-        #expect(try body([("memory", "1g")], options: options)[path: "HostConfig.Memory"] == 1_073_741_824)
-        #expect(try body([], options: options)[path: "HostConfig.Memory"] == 268_435_456)
+        var settings = TaskInfoFixture.settings
+        settings.forceMemoryLimit = true
+        #expect(try body([("memory", "1g")], settings: settings)[path: "HostConfig.Memory"] == 1_073_741_824)
+        #expect(try body([], settings: settings)[path: "HostConfig.Memory"] == 268_435_456)
     }
 
     @Test func cpusReplacesTheForcedCPUQuota() throws {
-        var options = TaskInfoFixture.options
-        options.forceCPULimit = true
-        let forced = try body([("cpus", "2")], options: options)
+        var settings = TaskInfoFixture.settings
+        settings.forceCPULimit = true
+        let forced = try body([("cpus", "2")], settings: settings)
         #expect(forced[path: "HostConfig.NanoCpus"] == 2_000_000_000)
         #expect(forced[path: "HostConfig.CpuQuota"] == nil)
         #expect(forced[path: "HostConfig.CpuPeriod"] == nil)
-        #expect(try body([], options: options)[path: "HostConfig.CpuQuota"] == 25000)
+        #expect(try body([], settings: settings)[path: "HostConfig.CpuQuota"] == 25000)
     }
 
     @Test func theReadmeHasARowForEveryOption() throws {
@@ -297,7 +297,7 @@ struct DockerRunOptionsTests {
 struct DockerContainerInfoOptionsTests {
     private func body(_ changes: [(String, JSONValue?)]) throws -> JSONValue {
         let task = try TaskInfo.parse(TaskInfoFixture.task(changes))
-        return try ContainerSpec.make(task: task, options: TaskInfoFixture.options).body
+        return try ContainerSpec.make(task: task, settings: TaskInfoFixture.settings).body
     }
 
     @Test func effectiveCapabilitiesAreAdded() throws {

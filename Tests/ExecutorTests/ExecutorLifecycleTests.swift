@@ -9,7 +9,7 @@ struct ExecutorLifecycleTests {
 
     /// A 5 s shutdown grace period (the agent's default): tasks stop with 3 s, the deadline is at 4 s, the removal
     /// after it may take 0.5 s.
-    static let configuration = ExecutorLifecycle.Configuration(
+    static let settings = ExecutorLifecycle.Settings(
         shutdownGracePeriod: .seconds(5), exitFailSafe: .seconds(60), shutdownReserve: .seconds(2),
         cleanupLimit: .seconds(10))
 
@@ -20,7 +20,7 @@ struct ExecutorLifecycleTests {
     @discardableResult
     private func expectTable(
         _ steps: [(Event, [Action])],
-        from start: ExecutorLifecycle = ExecutorLifecycle(configuration: configuration),
+        from start: ExecutorLifecycle = ExecutorLifecycle(settings: settings),
         sourceLocation: SourceLocation = #_sourceLocation
     ) -> ExecutorLifecycle {
         var lifecycle = start
@@ -33,20 +33,20 @@ struct ExecutorLifecycleTests {
 
     /// A lifecycle with task t1 launched and running.
     private var running: ExecutorLifecycle {
-        var lifecycle = ExecutorLifecycle(configuration: Self.configuration)
+        var lifecycle = ExecutorLifecycle(settings: Self.settings)
         _ = lifecycle.handle(.launch(taskID: "t1"))
         return lifecycle
     }
 
     @Test func theTimingsComeFromTheShutdownGracePeriod() {
-        #expect(Self.configuration.taskStopGrace == .seconds(3))
-        #expect(Self.configuration.shutdownDeadline == .seconds(4))
-        #expect(Self.configuration.shutdownCleanupLimit == .milliseconds(500))
-        var long = Self.configuration
+        #expect(Self.settings.taskStopGrace == .seconds(3))
+        #expect(Self.settings.shutdownDeadline == .seconds(4))
+        #expect(Self.settings.shutdownCleanupLimit == .milliseconds(500))
+        var long = Self.settings
         long.shutdownGracePeriod = .seconds(120)
         #expect(long.taskStopGrace == .seconds(118))
         #expect(long.shutdownDeadline == .seconds(119))
-        var short = Self.configuration
+        var short = Self.settings
         short.shutdownGracePeriod = .seconds(1)
         #expect(short.taskStopGrace == .zero)
         #expect(short.shutdownDeadline == .zero)

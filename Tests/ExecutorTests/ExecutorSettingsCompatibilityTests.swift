@@ -46,7 +46,7 @@ struct ExecutorSettingsCompatibilityTests {
         #expect {
             try ExecutorSettings.parse(environment: ["EXECUTOR_DEBUG": "", "DEBUG": "true"])
         } throws: { error in
-            (error as? ConfigurationError)?.problems == [
+            (error as? SettingsError)?.problems == [
                 "EXECUTOR_DEBUG='' is invalid: expected true or false (or 1, 0, t, f)."
             ]
         }
@@ -57,7 +57,7 @@ struct ExecutorSettingsCompatibilityTests {
         #expect {
             try ExecutorSettings.parse(environment: ["DEBUG": "yes"])
         } throws: { error in
-            let text = (error as? ConfigurationError)?.description ?? ""
+            let text = (error as? SettingsError)?.description ?? ""
             return text.contains("DEBUG (read because EXECUTOR_DEBUG is unset)='yes' is invalid")
         }
     }
@@ -85,7 +85,7 @@ struct ExecutorSettingsCompatibilityTests {
         ("EXECUTOR_KILL_TASK_TIMEOUT", "9223372036854775808"),
     ])
     func integersGoRefusesAreRefused(name: String, value: String) {
-        #expect(throws: ConfigurationError.self) { try ExecutorSettings.parse(environment: [name: value]) }
+        #expect(throws: SettingsError.self) { try ExecutorSettings.parse(environment: [name: value]) }
     }
 
     @Test func negativeCountsFollowTheOriginalOrAreRefusedWithAReason() throws {
@@ -96,7 +96,7 @@ struct ExecutorSettingsCompatibilityTests {
         #expect {
             try ExecutorSettings.parse(environment: ["EXECUTOR_SIDECAR_RETRY_COUNT": "-1"])
         } throws: { error in
-            (error as? ConfigurationError)?.description.contains("expected a whole number of 0 or more") == true
+            (error as? SettingsError)?.description.contains("expected a whole number of 0 or more") == true
         }
     }
 
@@ -111,7 +111,7 @@ struct ExecutorSettingsCompatibilityTests {
         #expect(parsed.settings.logsSince == .microseconds(1500))
         #expect(!parsed.settings.debug && parsed.settings.forceCPULimit)
         for (name, value) in [("EXECUTOR_DEBUG", "yes"), ("EXECUTOR_DEBUG", "TRue"), ("EXECUTOR_HTTP_TIMEOUT", "2")] {
-            #expect(throws: ConfigurationError.self) { try ExecutorSettings.parse(environment: [name: value]) }
+            #expect(throws: SettingsError.self) { try ExecutorSettings.parse(environment: [name: value]) }
         }
     }
 
@@ -124,7 +124,7 @@ struct ExecutorSettingsCompatibilityTests {
     @Test func anUnprefixedSettingIsCheckedUnderTheNameItWasReadBy() throws {
         #expect(try ExecutorSettings.parse(environment: ["AWS_ROLE_MAX_TTL": "744h"]).warnings.isEmpty)
         #expect(
-            throws: ConfigurationError(problems: [
+            throws: SettingsError(problems: [
                 "AWS_ROLE_MAX_TTL (read because EXECUTOR_AWS_ROLE_MAX_TTL is unset)='soon' is invalid: "
                     + "expected a Go duration such as 500ms, 30s or 1m30s."
             ])
@@ -145,7 +145,7 @@ extension ExecutorSettingsCompatibilityTests {
         #expect {
             try ExecutorSettings.parse(environment: [name: value])
         } throws: { error in
-            (error as? ConfigurationError)?.description.contains(reason) == true
+            (error as? SettingsError)?.description.contains(reason) == true
         }
     }
 }

@@ -86,7 +86,7 @@ struct ExecutorSettingsTests {
         #expect {
             try ExecutorSettings.parse(environment: environment)
         } throws: { error in
-            guard let error = error as? ConfigurationError else { return false }
+            guard let error = error as? SettingsError else { return false }
             let text = error.description
             return error.problems.count == environment.count
                 && environment.allSatisfy { name, value in text.contains("\(name)='\(value)'") }

@@ -125,18 +125,18 @@ final class AgentFaultHarness: @unchecked Sendable {
         connection = AgentConnection(loop: loop, environment: try AgentEnvironment.parse(variables), settings: settings)
         var executorSettings = MesosExecutor.Settings()
         executorSettings.exitFailSafe = .seconds(20)
-        let configuration = TaskSupervisor.Configuration(
-            settings: ExecutorSettings(), sandboxDirectory: "/tmp/sandbox", waitRetryDelay: .milliseconds(1))
+        let supervisorSettings = TaskSupervisor.Settings(
+            executor: ExecutorSettings(), sandboxDirectory: "/tmp/sandbox", waitRetryDelay: .milliseconds(1))
         loop.queue.sync {
             executor = MesosExecutor(
                 loop: loop, connection: connection, settings: executorSettings,
                 makeRunner: { [unowned self] context in
                     let reporter = ProducedUpdates(forwardingTo: context.reporter)
                     lock.withLock { produced = reporter }
-                    var configuration = configuration
-                    configuration.sendsKillingState = context.sendsKillingState
+                    var settings = supervisorSettings
+                    settings.sendsKillingState = context.sendsKillingState
                     return TaskSupervisor(
-                        configuration: configuration, loop: loop, engine: engine, reporter: reporter,
+                        settings: settings, loop: loop, engine: engine, reporter: reporter,
                         logSink: ContainerLogRecorder(), makeHealthChecking: { _ in NoHealthChecking() },
                         onFinished: context.onFinished)
                 },

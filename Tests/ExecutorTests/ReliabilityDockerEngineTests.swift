@@ -82,8 +82,8 @@ struct ReliabilityDockerEngineTests {
         let finished = DockerClientTests.Box<Bool>()
         let supervisor = loop.queue.sync {
             TaskSupervisor(
-                configuration: TaskSupervisor.Configuration(
-                    settings: ExecutorSettings(), sandboxDirectory: TaskInfoFixture.sandbox),
+                settings: TaskSupervisor.Settings(
+                    executor: ExecutorSettings(), sandboxDirectory: TaskInfoFixture.sandbox),
                 loop: loop, engine: client, reporter: reporter, logSink: ContainerLogRecorder(),
                 makeHealthChecking: { _ in NoHealthChecking() }, onFinished: { finished.value = true })
         }

@@ -52,11 +52,11 @@ struct ReliabilityLogFollowTests {
         var supervisor: TaskSupervisor!
 
         init() {
-            let configuration = TaskSupervisor.Configuration(
-                settings: ExecutorSettings(), sandboxDirectory: TaskInfoFixture.sandbox,
+            let settings = TaskSupervisor.Settings(
+                executor: ExecutorSettings(), sandboxDirectory: TaskInfoFixture.sandbox,
                 waitRetryDelay: .milliseconds(1))
             supervisor = TaskSupervisor(
-                configuration: configuration, loop: loop, engine: engine, reporter: reporter, logSink: logs,
+                settings: settings, loop: loop, engine: engine, reporter: reporter, logSink: logs,
                 makeHealthChecking: { _ in NoHealthChecking() }, onFinished: {})
             loop.queue.sync { supervisor.launch(taskInfo: TaskInfoFixture.task()) }
         }

@@ -129,7 +129,7 @@ struct ReliabilitySecretTests {
             ("env", "DB_PASSWORD=hunter2"), ("env", "private_key=k"), ("env", "SESSION_SECRET=s"),
             ("env", "GITHUB_TOKEN=t"), ("env", "KEYLESS"), ("env", "HOME=/root"),
         ])
-        let spec = try ContainerSpec.make(task: TaskInfo.parse(raw), options: TaskInfoFixture.options)
+        let spec = try ContainerSpec.make(task: TaskInfo.parse(raw), settings: TaskInfoFixture.settings)
         let logged = Redaction.createBody(spec.body).jsonString
         for value in ["hunter2", "=k\"", "=s\"", "=t\""] {
             #expect(!logged.contains(value), "\(value) in \(logged)")

@@ -10,7 +10,7 @@ struct ReliabilityShutdownTests {
     static let containerID = "2ad39c8706dd5d2d77d450ec84f3d891de3e137036053b7fec36e2432c315894"
 
     private func lifecycle() -> TaskLifecycle {
-        TaskLifecycle(configuration: .init(taskID: "task-1", image: "local/busybox:latest", sendsKillingState: true))
+        TaskLifecycle(settings: .init(taskID: "task-1", image: "local/busybox:latest", sendsKillingState: true))
     }
 
     private func running() -> TaskLifecycle {

@@ -40,11 +40,11 @@ final class SidecarEndToEndRun: @unchecked Sendable {
         self.settings = settings
         sandbox = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(taskID)").path
         try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
-        let configuration = TaskSupervisor.Configuration(
-            settings: settings, sandboxDirectory: sandbox, hostCPUCount: 2)
+        let supervisorSettings = TaskSupervisor.Settings(
+            executor: settings, sandboxDirectory: sandbox, hostCPUCount: 2)
         loop.queue.sync {
             supervisor = TaskSupervisor(
-                configuration: configuration, loop: loop, engine: client, reporter: reporter, logSink: logs,
+                settings: supervisorSettings, loop: loop, engine: client, reporter: reporter, logSink: logs,
                 makeHealthChecking: { [loop, sidecarLog] labels in
                     makeHealthChecking(for: labels, settings: settings, loop: loop, logger: sidecarLog.logger)
                 },

@@ -22,15 +22,15 @@ struct TaskFactoryTests {
                 logSink: ContainerLogRecorder(), healthChecking: { _ in NoHealthChecking() })
         }
         #expect(factory.client.endpoint == .unix(path: "/tmp/x/docker.sock"))
-        #expect(factory.configuration.credentials.entries.map(\.serverAddress) == ["r:5000"])
-        #expect(factory.configuration.sandboxDirectory == "/sandbox")
-        #expect(factory.configuration.hostCPUCount == ProcessInfo.processInfo.activeProcessorCount)
+        #expect(factory.settings.credentials.entries.map(\.serverAddress) == ["r:5000"])
+        #expect(factory.settings.sandboxDirectory == "/sandbox")
+        #expect(factory.settings.hostCPUCount == ProcessInfo.processInfo.activeProcessorCount)
         let supervisor = loop.queue.sync {
             factory.makeSupervisor(
                 reporter: SupervisorStatusRecorder(), sendsKillingState: true, onFinished: {})
         }
-        #expect(supervisor.configuration.sendsKillingState)
-        #expect(supervisor.configuration.settings.keepContainers)
+        #expect(supervisor.settings.sendsKillingState)
+        #expect(supervisor.settings.executor.keepContainers)
     }
 
     @Test func aBrokenConfigFileMeansAnonymousPullsNotAFailure() throws {
@@ -45,7 +45,7 @@ struct TaskFactoryTests {
                 loop: loop, settings: ExecutorSettings(), sandboxDirectory: "/sandbox",
                 environment: ["DOCKER_CONFIG": directory], logSink: ContainerLogRecorder())
         }
-        #expect(factory.configuration.credentials.entries.isEmpty)
+        #expect(factory.settings.credentials.entries.isEmpty)
         #expect(factory.client.endpoint == .unix(path: "/var/run/docker.sock"))
     }
 

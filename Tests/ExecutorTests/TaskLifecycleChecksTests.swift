@@ -10,7 +10,7 @@ struct TaskLifecycleChecksTests {
 
     private func running(killingState: Bool = false, healthCheck: Bool = false) -> TaskLifecycle {
         var machine = TaskLifecycle(
-            configuration: .init(
+            settings: .init(
                 taskID: "task-1", image: "local/busybox:latest", sendsKillingState: killingState,
                 defaultGrace: .seconds(5), healthCheckSetsHealthy: healthCheck))
         for event: TaskLifecycle.Event in [
@@ -81,7 +81,7 @@ struct TaskLifecycleChecksTests {
     }
 
     @Test func maxCompletionTimeDuringAPullEndsTheTaskAtOnce() throws {
-        var machine = TaskLifecycle(configuration: .init(taskID: "task-1", image: "img"))
+        var machine = TaskLifecycle(settings: .init(taskID: "task-1", image: "img"))
         _ = machine.handle(.launch)
         _ = machine.handle(.imageChecked(present: false))
         let final = try #require(reports(machine.handle(.maxCompletionTimeReached(limit: .seconds(2)))).first)
@@ -91,7 +91,7 @@ struct TaskLifecycleChecksTests {
     }
 
     @Test func maxCompletionTimeWhileCreatingIsActedOnWhenTheContainerExists() throws {
-        var machine = TaskLifecycle(configuration: .init(taskID: "task-1", image: "img"))
+        var machine = TaskLifecycle(settings: .init(taskID: "task-1", image: "img"))
         _ = machine.handle(.launch)
         _ = machine.handle(.imageChecked(present: true))
         #expect(machine.handle(.maxCompletionTimeReached(limit: .seconds(2))).isEmpty)

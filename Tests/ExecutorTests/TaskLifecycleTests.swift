@@ -15,7 +15,7 @@ struct TaskLifecycleTests {
         forcePull: Bool = false
     ) -> TaskLifecycle {
         TaskLifecycle(
-            configuration: .init(
+            settings: .init(
                 taskID: "task-1", image: Self.image, forcePull: forcePull, sendsKillingState: killingState,
                 keepContainers: keep, defaultGrace: .seconds(5)))
     }

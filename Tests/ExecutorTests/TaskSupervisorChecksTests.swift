@@ -17,11 +17,11 @@ struct TaskSupervisorChecksTests {
         var supervisor: TaskSupervisor!
 
         init(killingState: Bool = false) {
-            let configuration = TaskSupervisor.Configuration(
-                settings: ExecutorSettings(), sandboxDirectory: TaskInfoFixture.sandbox, hostCPUCount: 2,
+            let settings = TaskSupervisor.Settings(
+                executor: ExecutorSettings(), sandboxDirectory: TaskInfoFixture.sandbox, hostCPUCount: 2,
                 sendsKillingState: killingState, waitRetryDelay: .milliseconds(1))
             supervisor = TaskSupervisor(
-                configuration: configuration, loop: loop, engine: engine, reporter: reporter,
+                settings: settings, loop: loop, engine: engine, reporter: reporter,
                 logSink: ContainerLogRecorder(), makeHealthChecking: { [sidecar] _ in sidecar },
                 makeChecks: { [loop, prober] task in
                     MesosTaskChecks(loop: loop, healthCheck: task.healthCheck, check: task.check) { _, ready in

@@ -21,12 +21,12 @@ struct TaskSupervisorTests {
             killingState: Bool = false,
             credentials: RegistryCredentials = RegistryCredentials()
         ) {
-            let configuration = TaskSupervisor.Configuration(
-                settings: settings, sandboxDirectory: TaskInfoFixture.sandbox, hostCPUCount: 2,
+            let settings = TaskSupervisor.Settings(
+                executor: settings, sandboxDirectory: TaskInfoFixture.sandbox, hostCPUCount: 2,
                 sendsKillingState: killingState, credentials: credentials, waitRetryDelay: .milliseconds(1),
                 killRetryDelay: .milliseconds(1))
             supervisor = TaskSupervisor(
-                configuration: configuration, loop: loop, engine: engine, reporter: reporter, logSink: logs,
+                settings: settings, loop: loop, engine: engine, reporter: reporter, logSink: logs,
                 makeHealthChecking: { [unowned self] labels in
                     healthLabels = labels
                     return health
@@ -79,7 +79,7 @@ struct TaskSupervisorTests {
         harness.launch()
         let spec = try ContainerSpec.make(
             task: TaskInfo.parse(TaskInfoFixture.task()),
-            options: .init(hostCPUCount: 2, sandboxDirectory: TaskInfoFixture.sandbox))
+            settings: .init(hostCPUCount: 2, sandboxDirectory: TaskInfoFixture.sandbox))
         #expect(harness.engine.createdBodies == [spec.body])
     }
 

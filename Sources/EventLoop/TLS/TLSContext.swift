@@ -9,32 +9,32 @@ public final class TLSContext: @unchecked Sendable {
 
     let library: OpenSSLLibrary
     let handle: SSLPointer
-    public let configuration: TLSConfiguration
+    public let settings: TLSSettings
 
-    private init(library: OpenSSLLibrary, handle: SSLPointer, configuration: TLSConfiguration) {
+    private init(library: OpenSSLLibrary, handle: SSLPointer, settings: TLSSettings) {
         self.library = library
         self.handle = handle
-        self.configuration = configuration
+        self.settings = settings
     }
 
     deinit { library.contextFree(handle) }
 
-    /// A client context for `configuration`, or the reason it cannot be made (library missing, unreadable CA,
+    /// A client context for `settings`, or the reason it cannot be made (library missing, unreadable CA,
     /// certificate or key, a key that does not match its certificate).
-    public static func make(_ configuration: TLSConfiguration) throws(TLSError) -> TLSContext {
+    public static func make(_ settings: TLSSettings) throws(TLSError) -> TLSContext {
         let library = try OpenSSLLibrary.shared.get()
         library.errorClear()
         guard let handle = library.contextNew(library.clientMethod()) else {
             throw TLSError(.configuration, "OpenSSL could not make a TLS context: \(errorQueueText(library))")
         }
-        let context = TLSContext(library: library, handle: handle, configuration: configuration)
+        let context = TLSContext(library: library, handle: handle, settings: settings)
         _ = library.contextControl(handle, TLSControl.setMinProtocolVersion, TLSControl.tls12Version, nil)
         library.contextSetVerify(
-            handle, configuration.verifyPeer ? TLSControl.verifyPeer : TLSControl.verifyNone, nil)
-        if configuration.caFile != nil || configuration.caDirectory != nil {
-            guard library.contextLoadVerifyLocations(handle, configuration.caFile, configuration.caDirectory) == 1
+            handle, settings.verifyPeer ? TLSControl.verifyPeer : TLSControl.verifyNone, nil)
+        if settings.caFile != nil || settings.caDirectory != nil {
+            guard library.contextLoadVerifyLocations(handle, settings.caFile, settings.caDirectory) == 1
             else {
-                let source = [configuration.caFile, configuration.caDirectory].compactMap { $0 }.joined(
+                let source = [settings.caFile, settings.caDirectory].compactMap { $0 }.joined(
                     separator: " and ")
                 throw TLSError(
                     .configuration,
@@ -43,13 +43,13 @@ public final class TLSContext: @unchecked Sendable {
         } else {
             _ = library.contextSetDefaultVerifyPaths(handle)
         }
-        if let certificate = configuration.certificateFile {
+        if let certificate = settings.certificateFile {
             guard library.contextUseCertificateChainFile(handle, certificate) == 1 else {
                 throw TLSError(
                     .configuration,
                     "the client certificate \(certificate) cannot be loaded: \(errorQueueText(library))")
             }
-            let key = configuration.keyFile ?? certificate
+            let key = settings.keyFile ?? certificate
             guard library.contextUsePrivateKeyFile(handle, key, TLSControl.fileTypePEM) == 1,
                 library.contextCheckPrivateKey(handle) == 1
             else {

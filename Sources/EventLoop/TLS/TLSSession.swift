@@ -56,7 +56,7 @@ public final class TLSSession {
                     UnsafeMutableRawPointer(mutating: name))
             }
         }
-        if context.configuration.verifyPeer {
+        if context.settings.verifyPeer {
             let accepted =
                 isAddress ? library.verifyParamSetIP(library.sslGet0Param(ssl), host) : library.sslSet1Host(ssl, host)
             guard accepted == 1 else {

@@ -1,6 +1,6 @@
 /// How a TLS client verifies its peer and presents itself: the settings an operator gives (Docker's ca.pem,
 /// cert.pem and key.pem; Vault's VAULT_CACERT, VAULT_CAPATH, VAULT_SKIP_VERIFY).
-public struct TLSConfiguration: Sendable, Equatable {
+public struct TLSSettings: Sendable, Equatable {
     /// PEM file of trusted certificate authorities; with neither this nor `caDirectory`, the system's store.
     public var caFile: String?
     /// Directory of hashed CA certificates (`openssl rehash`).

@@ -21,17 +21,17 @@ extension ContainerParts {
             logConfig["Config"] = .object(logOptions)
             host["LogConfig"] = .object(logConfig)
         }
-        if options.forceCPULimit, let cpus = task.scalarResources["cpus"], cpus > 0 {
-            if options.useCPUShares {
+        if settings.forceCPULimit, let cpus = task.scalarResources["cpus"], cpus > 0 {
+            if settings.useCPUShares {
                 // The original's formula: a share of 1024 per whole host, capped at one host's worth.
-                let fraction = min(cpus / Double(max(options.hostCPUCount, 1)), 1)
+                let fraction = min(cpus / Double(max(settings.hostCPUCount, 1)), 1)
                 host["CpuShares"] = .int(Int64(1024 * fraction))
             } else {
                 host["CpuPeriod"] = .int(ContainerSpec.cpuPeriod)
                 host["CpuQuota"] = .int(try Self.limit(cpus, times: Double(ContainerSpec.cpuPeriod), resource: "cpus"))
             }
         }
-        if options.forceMemoryLimit, let memory = task.scalarResources["mem"], memory > 0 {
+        if settings.forceMemoryLimit, let memory = task.scalarResources["mem"], memory > 0 {
             host["Memory"] = .int(try Self.limit(memory, times: 1_048_576, resource: "mem"))
         }
         return host
@@ -53,7 +53,7 @@ extension ContainerParts {
     /// Mesos).
     /// - Parameter skipping: volumes mounted as `Mounts` instead (Docker volumes with driver options).
     private func binds(skipping: Set<Int> = []) throws(TaskInfoError) -> [String] {
-        var binds = ["\(options.sandboxDirectory):\(ContainerSpec.sandboxMountPoint)"]
+        var binds = ["\(settings.sandboxDirectory):\(ContainerSpec.sandboxMountPoint)"]
         for (index, volume) in container.volumes.enumerated() where !skipping.contains(index) {
             let field = "container.volumes[\(index)]"
             let containerRelative = !volume.containerPath.hasPrefix("/")
@@ -74,7 +74,7 @@ extension ContainerParts {
                             field: "\(field).container_path",
                             reason: "is relative and so is the host path; one of them must be absolute")
                     }
-                    source = "\(options.sandboxDirectory)/\(path)"
+                    source = "\(settings.sandboxDirectory)/\(path)"
                 }
             case .dockerVolume(let name, _):
                 try Self.checkPath(name, field: "\(field).source.docker_volume.name")

@@ -5,7 +5,7 @@ import EventLoop
 struct ContainerParts {
     let container: TaskInfo.Container
     let docker: TaskInfo.Docker
-    let options: ContainerSpec.Options
+    let settings: ContainerSpec.Settings
 
     var warnings: [String] = []
     var environmentParameters: [String] = []
@@ -33,11 +33,11 @@ struct ContainerParts {
         task: TaskInfo,
         container: TaskInfo.Container,
         docker: TaskInfo.Docker,
-        options: ContainerSpec.Options
+        settings: ContainerSpec.Settings
     ) throws(TaskInfoError) {
         self.container = container
         self.docker = docker
-        self.options = options
+        self.settings = settings
         volumeDriver = docker.volumeDriver
         for (index, parameter) in docker.parameters.enumerated() {
             try apply(parameter, field: "container.docker.parameters[\(index)]")
@@ -145,7 +145,7 @@ struct ContainerParts {
         for mapping in docker.portMappings where mapping.hostPort > 0 {
             environment.append("MESOS_PORT_\(mapping.containerPort)=\(mapping.hostPort)")
         }
-        let taskHost = commandVariables.last(where: { $0.name == "TASK_HOST" })?.value ?? options.taskHost
+        let taskHost = commandVariables.last(where: { $0.name == "TASK_HOST" })?.value ?? settings.taskHost
         if let taskHost { environment.append("MESOS_HOSTNAME=\(taskHost)") }
         if let serviceName = labels["ServiceName"] { environment.append("SERVICE_NAME=\(serviceName)") }
         if let environmentName = labels["Environment"] { environment.append("ENVIRONMENT=\(environmentName)") }

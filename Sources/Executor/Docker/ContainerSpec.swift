@@ -10,7 +10,7 @@ import EventLoop
 /// dropped.
 struct ContainerSpec: Sendable {
     /// What the spec depends on besides the TaskInfo.
-    struct Options: Sendable, Equatable {
+    struct Settings: Sendable, Equatable {
         /// EXECUTOR_FORCE_CPU_LIMIT: apply the `cpus` resource as a CPU limit.
         var forceCPULimit = false
         /// EXECUTOR_FORCE_MEMORY_LIMIT: apply the `mem` resource as a memory limit.
@@ -46,7 +46,7 @@ struct ContainerSpec: Sendable {
     let warnings: [String]
 
     /// Builds the spec, or throws the first problem found, naming the field.
-    static func make(task: TaskInfo, options: Options) throws(TaskInfoError) -> ContainerSpec {
+    static func make(task: TaskInfo, settings: Settings) throws(TaskInfoError) -> ContainerSpec {
         guard let container = task.container else { throw .missing(field: "container") }
         guard container.type == "DOCKER" else {
             throw .invalid(
@@ -59,7 +59,7 @@ struct ContainerSpec: Sendable {
         } catch {
             throw .invalid(field: "container.docker.image", reason: "is not usable: \(error)")
         }
-        var parts = try ContainerParts(task: task, container: container, docker: docker, options: options)
+        var parts = try ContainerParts(task: task, container: container, docker: docker, settings: settings)
         let labels = parts.mergedTaskLabels(task.labels)
         for key in ["ServiceName", "Environment"] where labels[key] == nil {
             parts.warnings.append(

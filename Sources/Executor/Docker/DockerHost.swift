@@ -17,14 +17,14 @@ enum DockerHost {
     /// The engine's endpoint and, when DOCKER_TLS_VERIFY is set, the TLS settings for it (the files are only
     /// named here; `TLSContext.make` reads them).
     static func connection(environment: [String: String]) throws(DockerError) -> (
-        endpoint: Endpoint, tls: TLSConfiguration?
+        endpoint: Endpoint, tls: TLSSettings?
     ) {
-        var tls: TLSConfiguration?
+        var tls: TLSSettings?
         if let verify = environment["DOCKER_TLS_VERIFY"], !verify.isEmpty {
             var directory = environment["DOCKER_CERT_PATH"] ?? ""
             if directory.isEmpty { directory = (environment["HOME"] ?? "/root") + "/.docker" }
             if directory.hasSuffix("/") { directory.removeLast() }
-            tls = TLSConfiguration(
+            tls = TLSSettings(
                 caFile: directory + "/ca.pem", certificateFile: directory + "/cert.pem", keyFile: directory + "/key.pem"
             )
         }

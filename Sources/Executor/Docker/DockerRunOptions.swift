@@ -144,7 +144,7 @@ extension ContainerParts {
             warnings.append("Docker parameter '\(key)' (\(field)) was ignored: \(reason).")
             return
         }
-        guard !options.strictParameters else {
+        guard !settings.strictParameters else {
             throw .invalid(
                 field: "\(field).key",
                 reason: "is '\(key)', a Docker option sidecar-executor does not support (EXECUTOR_STRICT_PARAMETERS)")

@@ -25,7 +25,7 @@ enum ExecutorMode {
         case .failure(let error): problems += error.problems
         }
         guard problems.isEmpty, let agentEnvironment else {
-            Program.fail(ConfigurationError(problems: problems).description)
+            Program.fail(SettingsError(problems: problems).description)
         }
         for line in StartupDump.lines(environment: environment) { Log.info(line) }
 
@@ -56,8 +56,8 @@ enum ExecutorMode {
         } catch {
             Program.fail("\(error)")
         }
-        factory.configuration.setsProcessTitle = true
-        factory.configuration.outputs = outputs
+        factory.settings.setsProcessTitle = true
+        factory.settings.outputs = outputs
         let connection = AgentConnection(loop: loop, environment: agentEnvironment)
         let executor = MesosExecutor(
             loop: loop, connection: connection,
@@ -73,7 +73,7 @@ enum ExecutorMode {
                 _ = loop.schedule(after: .seconds(5)) { ProcessOutputs.exit(status) }
                 aws.finish { ProcessOutputs.exit(status) }
             })
-        // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there is no configuration to reload. SIGUSR1, the
+        // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there is no settings to reload. SIGUSR1, the
         // original's clean stop, does the same: container stopped, terminal update, exit 0.
         let signals = SignalWatcher(on: loop) { signal in
             Log.info("Received \(signal)")

@@ -32,7 +32,7 @@ enum Program {
 
     /// Parses `EXECUTOR_*`, applying `EXECUTOR_DEBUG` to the log and logging the warnings (typos, unimplemented
     /// settings of the original).
-    static func parseSettings(_ environment: [String: String]) -> Result<ExecutorSettings, ConfigurationError> {
+    static func parseSettings(_ environment: [String: String]) -> Result<ExecutorSettings, SettingsError> {
         do {
             let parsed = try ExecutorSettings.parse(environment: environment)
             if parsed.settings.debug { Log.minimumLevel = .debug }

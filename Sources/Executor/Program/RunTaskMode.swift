@@ -25,7 +25,7 @@ enum RunTaskMode {
         } catch {
             Program.fail("\(error)")
         }
-        factory.configuration.outputs = outputs
+        factory.settings.outputs = outputs
         let printer = StatusLinePrinter(
             loop: loop, output: outputs.stdout, agentID: taskInfo["agent_id"]?["value"]?.stringValue)
         let supervisor = factory.makeSupervisor(

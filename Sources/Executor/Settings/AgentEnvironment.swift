@@ -43,7 +43,7 @@ struct AgentEnvironment: Sendable, Equatable {
     static let defaultShutdownGracePeriod = Duration.seconds(5)
 
     /// Reads the `MESOS_*` variables; every missing or malformed one is reported in one error.
-    static func parse(_ environment: [String: String]) throws(ConfigurationError) -> AgentEnvironment {
+    static func parse(_ environment: [String: String]) throws(SettingsError) -> AgentEnvironment {
         var reader = Reader(environment: environment)
         let (endpoint, path) = reader.agentAddress()
         let frameworkID = reader.identifier("MESOS_FRAMEWORK_ID")
@@ -58,7 +58,7 @@ struct AgentEnvironment: Sendable, Equatable {
             "MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD", required: false, default: defaultShutdownGracePeriod)
         let token = reader.token("MESOS_EXECUTOR_AUTHENTICATION_TOKEN")
         guard reader.problems.isEmpty, let endpoint, let frameworkID, let executorID, let directory, let sandbox else {
-            throw ConfigurationError(problems: reader.problems)
+            throw SettingsError(problems: reader.problems)
         }
         return AgentEnvironment(
             agentEndpoint: endpoint, executorPath: path, frameworkID: frameworkID, executorID: executorID,

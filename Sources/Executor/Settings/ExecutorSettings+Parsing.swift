@@ -11,7 +11,7 @@ extension ExecutorSettings {
     }
 
     /// Reads every `EXECUTOR_*` variable (and `TASK_HOST`). Invalid values are all reported in one error.
-    static func parse(environment: [String: String]) throws(ConfigurationError) -> Parsed {
+    static func parse(environment: [String: String]) throws(SettingsError) -> Parsed {
         var settings = ExecutorSettings()
         var problems: [String] = []
         var warnings: [String] = []
@@ -31,7 +31,7 @@ extension ExecutorSettings {
         if let host = environment["TASK_HOST"], !host.isEmpty {
             settings.taskHost = host
         }
-        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        guard problems.isEmpty else { throw SettingsError(problems: problems) }
         return Parsed(settings: settings, warnings: warnings)
     }
 

@@ -1,7 +1,7 @@
 /// Everything wrong with the executor's environment, reported at once so an operator fixes it in one go.
 ///
 /// The executor prints the description and exits with status 1.
-struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+struct SettingsError: Error, Equatable, CustomStringConvertible {
     /// One sentence per problem, each naming the variable (and its value, unless the value is a secret).
     var problems: [String]
 

@@ -6,7 +6,7 @@ import EventLoop
 enum SidecarTLS {
     /// Made on first read (a Swift global): `prepare` reads it before the event loop runs.
     static let context: Result<TLSContext, TLSError> = Result { () throws(TLSError) in
-        try TLSContext.make(TLSConfiguration())
+        try TLSContext.make(TLSSettings())
     }
 
     /// Loads OpenSSL and the CA store now when `url` is https; the reason when that fails.

@@ -10,7 +10,7 @@ struct TaskFactory {
     /// What supervisors talk to: the client, wrapped to add SIDECAR_SEEDS when EXECUTOR_SEED_SIDECAR is on.
     let engine: any DockerEngine
     /// Every field but the per-framework `sendsKillingState`.
-    var configuration: TaskSupervisor.Configuration
+    var settings: TaskSupervisor.Settings
     let logSink: any ContainerLogSink
     /// The health checking of a task, from its labels: Sidecar's unless `SidecarDiscover=false` turns it off.
     let healthCheckingForLabels: ([String: String]) -> any TaskHealthChecking
@@ -27,12 +27,12 @@ struct TaskFactory {
         healthChecking: (([String: String]) -> any TaskHealthChecking)? = nil,
         secrets: SecretResolver = SecretResolver(session: nil)
     ) throws(DockerError) -> TaskFactory {
-        let (endpoint, tlsConfiguration) = try DockerHost.connection(environment: environment)
+        let (endpoint, tlsSettings) = try DockerHost.connection(environment: environment)
         // Made here, at start-up: the only moment OpenSSL is loaded for Docker, and only when DOCKER_TLS_VERIFY is set.
         var tls: TLSContext?
-        if let tlsConfiguration {
+        if let tlsSettings {
             do {
-                tls = try TLSContext.make(tlsConfiguration)
+                tls = try TLSContext.make(tlsSettings)
             } catch {
                 throw .invalidHost("DOCKER_TLS_VERIFY is set, but TLS to the engine cannot be set up: \(error)")
             }
@@ -49,10 +49,10 @@ struct TaskFactory {
                 "Registry logins from \(path) (HOME=/root), used when none above matches: "
                     + "\(credentials.rootRetryEntries.map(\.serverAddress).joined(separator: ", ")).")
         }
-        var configuration = TaskSupervisor.Configuration(
-            settings: settings, sandboxDirectory: sandboxDirectory, hostCPUCount: Posix.onlineProcessorCount(),
+        var supervisorSettings = TaskSupervisor.Settings(
+            executor: settings, sandboxDirectory: sandboxDirectory, hostCPUCount: Posix.onlineProcessorCount(),
             credentials: credentials)
-        configuration.secrets = secrets
+        supervisorSettings.secrets = secrets
         let client = DockerClient(endpoint: endpoint, loop: loop, tls: tls)
         var engine: any DockerEngine = client
         if settings.seedSidecar {
@@ -67,7 +67,7 @@ struct TaskFactory {
             makeHealthChecking(for: labels, settings: settings, loop: loop)
         }
         return TaskFactory(
-            loop: loop, client: client, engine: engine, configuration: configuration, logSink: logSink,
+            loop: loop, client: client, engine: engine, settings: supervisorSettings, logSink: logSink,
             healthCheckingForLabels: healthChecking ?? sidecarHealthChecking)
     }
 
@@ -77,10 +77,10 @@ struct TaskFactory {
         sendsKillingState: Bool,
         onFinished: @escaping () -> Void
     ) -> TaskSupervisor {
-        var configuration = configuration
-        configuration.sendsKillingState = sendsKillingState
+        var settings = settings
+        settings.sendsKillingState = sendsKillingState
         return TaskSupervisor(
-            configuration: configuration, loop: loop, engine: engine, reporter: reporter, logSink: logSink,
+            settings: settings, loop: loop, engine: engine, reporter: reporter, logSink: logSink,
             makeHealthChecking: healthCheckingForLabels, onFinished: onFinished)
     }
 }

@@ -4,7 +4,7 @@ extension TaskLifecycle {
     static let containerIDLabel = "docker_id"
 
     func startingUpdate() -> TaskStatusUpdate {
-        update(.starting, message: "Launching container for image \(configuration.image)")
+        update(.starting, message: "Launching container for image \(settings.image)")
     }
 
     func invalidUpdate(_ error: TaskInfoError) -> TaskStatusUpdate {
@@ -48,7 +48,7 @@ extension TaskLifecycle {
 
     /// TASK_KILLING first, for a framework that asked for it (TASK_KILLING_STATE).
     func killingUpdate(grace: Duration) -> [Action] {
-        configuration.sendsKillingState ? [.report(killingStatusUpdate(grace: grace))] : []
+        settings.sendsKillingState ? [.report(killingStatusUpdate(grace: grace))] : []
     }
 
     func killingStatusUpdate(grace: Duration) -> TaskStatusUpdate {
@@ -141,7 +141,7 @@ extension TaskLifecycle {
     }
 
     private func update(_ state: TaskState, message: String, reason: TaskStatusReason? = nil) -> TaskStatusUpdate {
-        TaskStatusUpdate(taskID: configuration.taskID, state: state, message: message, reason: reason)
+        TaskStatusUpdate(taskID: settings.taskID, state: state, message: message, reason: reason)
     }
 
     private func withContainer(_ status: TaskStatusUpdate) -> TaskStatusUpdate {

@@ -100,7 +100,7 @@ extension TaskLifecycle {
     }
 
     /// What the lifecycle needs to know up front.
-    struct Configuration: Equatable {
+    struct Settings: Equatable {
         var taskID: String
         var image: String
         /// `force_pull_image`: pull even when the engine has the image.

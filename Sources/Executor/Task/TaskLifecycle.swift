@@ -12,7 +12,7 @@
 ///
 /// The terminal update is produced by the same `handle` call that receives the wait's answer.
 struct TaskLifecycle {
-    let configuration: Configuration
+    let settings: Settings
     private(set) var state: State = .idle
     private(set) var termination: Termination?
     /// TASK_RUNNING has been reported.
@@ -24,8 +24,8 @@ struct TaskLifecycle {
     /// The grace period of the stop last asked of the engine, once one was.
     private var stopGrace: Duration?
 
-    init(configuration: Configuration) {
-        self.configuration = configuration
+    init(settings: Settings) {
+        self.settings = settings
     }
 }
 
@@ -46,21 +46,21 @@ extension TaskLifecycle {
         // origin: preparing the image and creating (no container yet)
         case (.checkingImage, .imageChecked(let present)):
             if termination != nil { return killedDuringLaunch(containerID: nil) }
-            if present && !configuration.forcePull {
+            if present && !settings.forcePull {
                 state = .creating
                 return [.create]
             }
             state = .pulling
             return [.pull]
         case (.checkingImage, .imageCheckFailed(let error)):
-            return launchFailed("Failed to look up image \(configuration.image): \(error.message)", containerID: nil)
+            return launchFailed("Failed to look up image \(settings.image): \(error.message)", containerID: nil)
         case (.pulling, .pulled):
             if termination != nil { return killedDuringLaunch(containerID: nil) }
             state = .creating
             return [.create]
         case (.pulling, .pullFailed(let error)):
             if termination != nil { return killedDuringLaunch(containerID: nil) }
-            return launchFailed("Failed to pull image \(configuration.image): \(error.message)", containerID: nil)
+            return launchFailed("Failed to pull image \(settings.image): \(error.message)", containerID: nil)
         case (.creating, .created(let containerID)):
             details = ContainerDetails(id: containerID, ipAddresses: [])
             if termination != nil { return killedDuringLaunch(containerID: containerID) }
@@ -98,12 +98,12 @@ extension TaskLifecycle {
 
         // origin: running
         case (.running, .healthChanged(let healthy)):
-            guard !configuration.healthCheckSetsHealthy else { return [] }
+            guard !settings.healthCheckSetsHealthy else { return [] }
             return [.report(runningUpdate(healthy: healthy))]
         case (.running, .checkReported(let report)):
             return [.report(checkUpdate(report))]
         case (.running(let containerID), .healthCheckKill(let message)):
-            let grace = configuration.defaultGrace
+            let grace = settings.defaultGrace
             termination = .healthCheckKill(message: message, grace: grace)
             state = .stopping(containerID: containerID, draining: false)
             return killingUpdate(grace: grace) + [stopAction(containerID, grace: grace)]
@@ -120,9 +120,9 @@ extension TaskLifecycle {
             // Before any container exists the task ends now; otherwise when the call in flight completes, as a KILL.
             return state == .checkingImage || state == .pulling ? killedDuringLaunch(containerID: nil) : []
         case (.running(let containerID), .healthFailed(let message)):
-            termination = .healthFailure(message: message, grace: configuration.defaultGrace)
+            termination = .healthFailure(message: message, grace: settings.defaultGrace)
             state = .stopping(containerID: containerID, draining: false)
-            return [stopAction(containerID, grace: configuration.defaultGrace)]
+            return [stopAction(containerID, grace: settings.defaultGrace)]
         case (.running(let containerID), .kill(let grace, _)):
             termination = .killed(grace: grace)
             state = .stopping(containerID: containerID, draining: true)
@@ -160,7 +160,7 @@ extension TaskLifecycle {
         // origin: stopping
         case (.stopping(let containerID, draining: true), .drained):
             state = .stopping(containerID: containerID, draining: false)
-            return [stopAction(containerID, grace: termination?.grace ?? configuration.defaultGrace)]
+            return [stopAction(containerID, grace: termination?.grace ?? settings.defaultGrace)]
         case (.stopping(let containerID, draining: true), .shutdown(let grace)):
             // Shutting down leaves no time for the rest of the drain.
             state = .stopping(containerID: containerID, draining: false)
@@ -185,11 +185,11 @@ extension TaskLifecycle {
             // The container is gone; the wait reports the end.
             return []
         case (.stopping(let containerID, _), .killFailed(let error)):
-            guard killAttempts < configuration.maxKillAttempts else {
+            guard killAttempts < settings.maxKillAttempts else {
                 state = .terminated(containerID: containerID)
                 return [.cancelWait, .report(unstoppableUpdate(error, attempts: killAttempts)), .containerExited]
             }
-            let pause = configuration.killRetryDelay * (1 << min(killAttempts - 1, 4))
+            let pause = settings.killRetryDelay * (1 << min(killAttempts - 1, 4))
             return [.scheduleKillRetry(after: min(pause, .seconds(8)))]
         case (.stopping(let containerID, _), .killRetryDue):
             killAttempts += 1
@@ -211,7 +211,7 @@ extension TaskLifecycle {
             (.running(let containerID), .waitFailed(let error)),
             (.stopping(let containerID, _), .waitFailed(let error)):
             waitFailures += 1
-            guard waitFailures >= configuration.maxWaitFailures else {
+            guard waitFailures >= settings.maxWaitFailures else {
                 return [.armWait(containerID: containerID, condition: .notRunning)]
             }
             state = .terminated(containerID: containerID)
@@ -224,7 +224,7 @@ extension TaskLifecycle {
 
         // origin: terminated
         case (.terminated(let containerID), .terminalAcknowledged):
-            if let containerID, !configuration.keepContainers {
+            if let containerID, !settings.keepContainers {
                 state = .removing(containerID: containerID)
                 return [.remove(containerID: containerID)]
             }
@@ -245,7 +245,7 @@ extension TaskLifecycle {
             (.stopping(let containerID, _), .cleanUpBeforeExit),
             (.checkingExit(let containerID, _), .cleanUpBeforeExit):
             let ending: [Action] = [.cancelWait, .report(abandonedUpdate()), .containerExited]
-            if configuration.keepContainers {
+            if settings.keepContainers {
                 state = .killingBeforeExit(containerID: containerID)
                 return ending + [.kill(containerID: containerID)]
             }
@@ -287,7 +287,7 @@ extension TaskLifecycle {
     private mutating func launchFailed(_ message: String, containerID: String?) -> [Action] {
         state = .terminated(containerID: containerID)
         let update = TaskStatusUpdate(
-            taskID: configuration.taskID, state: .failed, message: message, reason: .containerLaunchFailed)
+            taskID: settings.taskID, state: .failed, message: message, reason: .containerLaunchFailed)
         return (containerID == nil ? [] : [.cancelWait]) + [.report(update)]
     }
 

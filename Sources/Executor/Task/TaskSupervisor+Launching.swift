@@ -12,8 +12,8 @@ extension TaskSupervisor {
     }
 
     func pull(_ spec: ContainerSpec) {
-        let credential = configuration.credentials.credential(
-            for: spec.image, fallbackServer: configuration.settings.dockerRepository)
+        let credential = settings.credentials.credential(
+            for: spec.image, fallbackServer: settings.executor.dockerRepository)
         Log.info("Pulling \(spec.image)\(credential.map { " with the \($0)" } ?? " anonymously").")
         engine.pullImage(spec.image, credential: credential) { [self] result in
             switch result {
@@ -25,7 +25,7 @@ extension TaskSupervisor {
 
     func create(_ spec: ContainerSpec) {
         // The resolved body goes to the engine only: `spec` keeps the vault:// references.
-        configuration.secrets.resolve(spec.body) { [self] resolved in
+        settings.secrets.resolve(spec.body) { [self] resolved in
             switch resolved {
             case .failure(let error):
                 handle(.createFailed(.secrets(error.message)))
@@ -34,7 +34,7 @@ extension TaskSupervisor {
                     switch result {
                     case .success(let containerID):
                         Log.info("Created container \(containerID.prefix(12)) (\(spec.name)).")
-                        if configuration.setsProcessTitle {
+                        if settings.setsProcessTitle {
                             ProcessTitle.set("sidecar-executor \(containerID.prefix(12)) (\(spec.image.text))")
                         }
                         handle(.created(containerID: containerID))

@@ -2,8 +2,8 @@ import EventLoop
 
 extension TaskSupervisor {
     /// What the supervisor needs besides the task.
-    struct Configuration: Sendable {
-        var settings: ExecutorSettings
+    struct Settings: Sendable {
+        var executor: ExecutorSettings
         /// MESOS_DIRECTORY: the sandbox on the host, mounted into the container.
         var sandboxDirectory: String
         var hostCPUCount: Int = 1

@@ -12,7 +12,7 @@ final class TaskSupervisor: @unchecked Sendable {
     /// Consecutive broken log streams followed again (an engine restart breaks one; a broken engine, every one).
     static let maxLogRetries = ContainerLogFollower.maxRetries
 
-    let configuration: Configuration
+    let settings: Settings
     private let loop: EventLoop
     /// Internal (not private) for the launch calls in `TaskSupervisor+Launching.swift`, as is `handle(_:)`.
     let engine: any DockerEngine
@@ -47,7 +47,7 @@ final class TaskSupervisor: @unchecked Sendable {
     ///   - onFinished: called once nothing is left to do: the terminal update was acknowledged and the container
     ///     removed (or kept). The executor may exit then.
     init(
-        configuration: Configuration,
+        settings: Settings,
         loop: EventLoop,
         engine: any DockerEngine,
         reporter: any StatusReporter,
@@ -56,7 +56,7 @@ final class TaskSupervisor: @unchecked Sendable {
         makeChecks: ((TaskInfo) -> (any TaskChecking)?)? = nil,
         onFinished: @escaping () -> Void
     ) {
-        self.configuration = configuration
+        self.settings = settings
         self.loop = loop
         self.engine = engine
         self.reporter = reporter
@@ -85,32 +85,32 @@ final class TaskSupervisor: @unchecked Sendable {
         }
         self.taskID = taskID
         Log.debug("Task \(taskID): TaskInfo \(TaskInfoRedaction.redacted(raw).jsonString)")
-        let settings = configuration.settings
+        let executor = settings.executor
         do throws(TaskInfoError) {
             let task = try TaskInfo.parse(raw)
-            let options = ContainerSpec.Options(
-                forceCPULimit: settings.forceCPULimit, forceMemoryLimit: settings.forceMemoryLimit,
-                useCPUShares: settings.useCPUShares, hostCPUCount: configuration.hostCPUCount,
-                sandboxDirectory: configuration.sandboxDirectory, taskHost: settings.taskHost,
-                strictParameters: settings.strictParameters)
-            let spec = try ContainerSpec.make(task: task, options: options)
+            let containerSettings = ContainerSpec.Settings(
+                forceCPULimit: executor.forceCPULimit, forceMemoryLimit: executor.forceMemoryLimit,
+                useCPUShares: executor.useCPUShares, hostCPUCount: settings.hostCPUCount,
+                sandboxDirectory: settings.sandboxDirectory, taskHost: executor.taskHost,
+                strictParameters: executor.strictParameters)
+            let spec = try ContainerSpec.make(task: task, settings: containerSettings)
             self.task = task
             self.spec = spec
             checks = makeChecks.map { $0(task) } ?? MesosTaskChecks.make(for: task, loop: loop, engine: engine)
             lifecycle = TaskLifecycle(
-                configuration: .init(
+                settings: .init(
                     taskID: taskID, image: spec.image.text, forcePull: spec.forcePull,
-                    sendsKillingState: configuration.sendsKillingState, keepContainers: settings.keepContainers,
-                    defaultGrace: task.killGracePeriod ?? settings.killTaskTimeout,
+                    sendsKillingState: settings.sendsKillingState, keepContainers: executor.keepContainers,
+                    defaultGrace: task.killGracePeriod ?? executor.killTaskTimeout,
                     healthCheckSetsHealthy: checks?.setsHealthy ?? false,
-                    killRetryDelay: configuration.killRetryDelay))
+                    killRetryDelay: settings.killRetryDelay))
             health = makeHealthChecking(spec.taskLabels)
             armCompletionTimer(task.maxCompletionTime)
             Log.info("Launching task \(taskID) as container \(spec.name) from image \(spec.image).")
             for warning in spec.warnings { Log.warning("Task \(taskID): \(warning)") }
             Log.debug("Task \(taskID): create body \(Redaction.createBody(spec.body).jsonString)")
             // The relay is dialled before anything else: a destination it cannot reach fails the task at once.
-            LogRelay.openIfEnabled(settings.relay, loop: loop, stdout: configuration.outputs?.stdout) { [self] in
+            LogRelay.openIfEnabled(executor.relay, loop: loop, stdout: settings.outputs?.stdout) { [self] in
                 // A task killed while the relay's host name was being resolved has no use for it.
                 logRelay = isTerminal ? nil : try? $0.get()
                 if case .failure(let error) = $0 {
@@ -121,7 +121,7 @@ final class TaskSupervisor: @unchecked Sendable {
             }
         } catch {
             Log.error("Task \(taskID) cannot run: \(error)")
-            lifecycle = TaskLifecycle(configuration: .init(taskID: taskID, image: ""))
+            lifecycle = TaskLifecycle(settings: .init(taskID: taskID, image: ""))
             handle(.rejected(error))
         }
     }
@@ -130,7 +130,7 @@ final class TaskSupervisor: @unchecked Sendable {
     /// later KILL with a shorter grace shortens a stop under way.
     func kill(gracePeriod: Duration?) {
         loop.assertOnLoop()
-        let grace = gracePeriod ?? task?.killGracePeriod ?? configuration.settings.killTaskTimeout
+        let grace = gracePeriod ?? task?.killGracePeriod ?? settings.executor.killTaskTimeout
         Log.info("Task \(taskID ?? "?"): kill requested with a grace period of \(grace.shortDescription).")
         let elapsed = stopStartedAt.map { EventLoop.monotonicNow() - $0 } ?? .zero
         handle(.kill(grace: grace, elapsed: elapsed))
@@ -185,7 +185,7 @@ final class TaskSupervisor: @unchecked Sendable {
             create(spec)
         case .armWait(let containerID, .notRunning):
             // Re-registering after a broken wait: give a restarting engine time to come back.
-            let delay = min(configuration.waitRetryDelay * (1 << min(waitRetries, 4)), .seconds(8))
+            let delay = min(settings.waitRetryDelay * (1 << min(waitRetries, 4)), .seconds(8))
             waitRetries += 1
             waitRetryTimer?.cancel()
             let rearm = LoopBound({ [self] in armWait(containerID, condition: .notRunning) }, loop: loop)
@@ -205,7 +205,7 @@ final class TaskSupervisor: @unchecked Sendable {
             logRelay?.start(containerID: containerID, createBody: spec.body)
             logs = ContainerLogFollower(
                 loop: loop, engine: engine, sink: logRelay.map { RelayingLogSink(logSink, relay: $0) } ?? logSink,
-                containerID: containerID, tty: spec.hasTTY, retryDelay: configuration.waitRetryDelay,
+                containerID: containerID, tty: spec.hasTTY, retryDelay: settings.waitRetryDelay,
                 mayRetry: { [weak self] in self.map { !$0.isTerminal } ?? false })
             logs?.start()
         case .startHealth(let containerID):

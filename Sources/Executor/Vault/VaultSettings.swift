@@ -6,7 +6,7 @@ struct VaultSettings: Sendable, Equatable {
     static let defaultAddress = "https://127.0.0.1:8200"
 
     var address: HTTPURL
-    var tls: TLSConfiguration
+    var tls: TLSSettings
     /// Extra attempts after a failed exchange (connection failure or a 5xx answer).
     var maxRetries = 2
     var token: String?
@@ -31,7 +31,7 @@ struct VaultSettings: Sendable, Equatable {
     var loginIncrement: Int { (awsRole == nil ? tokenTTL : (awsRoleTTL > 0 ? awsRoleTTL : 3600)) + 600 }
 
     /// The settings, or the problems with them (each naming its variable).
-    static func parse(_ environment: [String: String]) -> Result<VaultSettings, ConfigurationError> {
+    static func parse(_ environment: [String: String]) -> Result<VaultSettings, SettingsError> {
         func value(_ name: String) -> String? {
             guard let text = environment[name], !text.isEmpty else { return nil }
             return text
@@ -42,12 +42,12 @@ struct VaultSettings: Sendable, Equatable {
         do {
             address = try HTTPURL(parsing: addressText)
         } catch {
-            return .failure(ConfigurationError(problems: ["VAULT_ADDR='\(addressText)': \(error.reason)"]))
+            return .failure(SettingsError(problems: ["VAULT_ADDR='\(addressText)': \(error.reason)"]))
         }
         let skip = value("VAULT_SKIP_VERIFY").map { ["1", "true", "t", "yes"].contains($0.lowercased()) } ?? false
         var settings = VaultSettings(
             address: address,
-            tls: TLSConfiguration(caFile: value("VAULT_CACERT"), caDirectory: value("VAULT_CAPATH"), verifyPeer: !skip))
+            tls: TLSSettings(caFile: value("VAULT_CACERT"), caDirectory: value("VAULT_CAPATH"), verifyPeer: !skip))
         settings.token = value("VAULT_TOKEN")
         settings.tokenFile = value("VAULT_TOKEN_FILE")
         settings.username = value("VAULT_USERNAME")
@@ -70,7 +70,7 @@ struct VaultSettings: Sendable, Equatable {
             problems.append("EXECUTOR_AWS_ROLE_TTL is longer than EXECUTOR_AWS_ROLE_MAX_TTL")
         }
         settings.awsRoleTTL = Int(ttl.components.seconds)
-        guard problems.isEmpty else { return .failure(ConfigurationError(problems: problems)) }
+        guard problems.isEmpty else { return .failure(SettingsError(problems: problems)) }
         return .success(settings)
     }
 }

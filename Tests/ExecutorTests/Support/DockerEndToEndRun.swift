@@ -61,12 +61,12 @@ final class DockerEndToEndRun: @unchecked Sendable {
         engine = TimingDockerEngine(client)
         sandbox = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(taskID)").path
         try FileManager.default.createDirectory(atPath: sandbox, withIntermediateDirectories: true)
-        let configuration = TaskSupervisor.Configuration(
-            settings: settings, sandboxDirectory: sandbox, hostCPUCount: 2, sendsKillingState: killingState,
+        let settings = TaskSupervisor.Settings(
+            executor: settings, sandboxDirectory: sandbox, hostCPUCount: 2, sendsKillingState: killingState,
             credentials: credentials)
         loop.queue.sync {
             supervisor = TaskSupervisor(
-                configuration: configuration, loop: loop, engine: engine, reporter: reporter, logSink: logs,
+                settings: settings, loop: loop, engine: engine, reporter: reporter, logSink: logs,
                 makeHealthChecking: { _ in NoHealthChecking() },
                 // The TaskInfo's checks run against the real client (exec and the container's namespace).
                 makeChecks: { [loop, client] task in

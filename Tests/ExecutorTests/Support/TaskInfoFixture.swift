@@ -32,5 +32,5 @@ enum TaskInfoFixture {
         return task([("container.docker.parameters", list)] + changes)
     }
 
-    static let options = ContainerSpec.Options(hostCPUCount: 4, sandboxDirectory: sandbox)
+    static let settings = ContainerSpec.Settings(hostCPUCount: 4, sandboxDirectory: sandbox)
 }
