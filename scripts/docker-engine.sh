@@ -168,8 +168,18 @@ YML
   echo "DOCKER_TEST_REGISTRY=127.0.0.1:$REGISTRY_PORT" >> "$E/env"
 }
 
+# An engine already running in $E is reused only when it serves what this start asks for: one started by hand
+# without the registry or the TLS listener would fail those tests later, far from the cause.
+serves_what_is_asked() {
+  [ -f "$E/env" ] || return 1
+  if [ "${ENGINE_REGISTRY:-0}" = 1 ]; then grep -q '^DOCKER_TEST_REGISTRY=' "$E/env" || return 1; fi
+  if [ -n "${ENGINE_TLS_CERTS:-}" ]; then grep -q '^DOCKER_TEST_TLS_HOST=' "$E/env" || return 1; fi
+}
+
 start() {
-  if ping_engine && [ -f "$E/env" ]; then log "already running ($SOCK)"; return 0; fi
+  if ping_engine && serves_what_is_asked; then log "already running ($SOCK)"; return 0; fi
+  if ping_engine; then log "the running engine lacks the registry or the TLS listener asked for: starting it anew"; fi
+  if pid=$(cat "$E/registry.pid" 2>/dev/null); then kill -TERM "$pid" 2>/dev/null || true; rm -f "$E/registry.pid"; fi
   stop_daemon
   install
   mkdir -p "$E"; rm -f "$E/fail-reason" "$E/env"
