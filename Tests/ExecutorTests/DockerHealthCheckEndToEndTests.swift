@@ -25,29 +25,42 @@ struct DockerHealthCheckEndToEndTests {
         return try #require(ids.first)
     }
 
+    /// Launches `run`'s task running `shell` with `healthCheck` as its TaskInfo health check.
+    private func launch(_ run: DockerEndToEndRun, shell: String, bridge: Bool = false, healthCheck: JSONValue) {
+        var changes: [(String, JSONValue?)] = [("health_check", healthCheck)]
+        if bridge { changes.insert(("container.docker.network", "BRIDGE"), at: 0) }
+        run.launch(run.taskInfo(shell: shell, changes))
+    }
+
+    /// Waits (on the loop's events, bounded at 30 s) for the first update whose `healthy` is `healthy`.
+    private func firstHealth(_ run: DockerEndToEndRun, healthy: Bool) -> TaskStatusUpdate? {
+        _ = DockerTestEngine.waitUntil(run.loop, timeout: .seconds(30)) {
+            run.reporter.updates.contains { $0.healthy == healthy }
+        }
+        return run.updates.first { $0.healthy == healthy }
+    }
+
+    /// The task turns healthy with a message saying why, and a KILL still ends it TASK_KILLED.
+    private func expectHealthyThenKilled(_ run: DockerEndToEndRun, saying reason: String) {
+        let healthy = firstHealth(run, healthy: true)
+        #expect(healthy?.message?.contains(reason) == true, "\(String(describing: healthy))")
+        run.kill(grace: .seconds(1))
+        #expect(run.waitFor(.killed))
+    }
+
     @Test func anHTTPHealthCheckTurnsHealthyThenUnhealthyThenKillsTheTask() throws {
         guard bridgeProfile("the HTTP health check") else { return }
         let run = try DockerEndToEndRun(name: "hc-http", killingState: true, runsChecks: true)
         defer { run.tearDown() }
-        run.launch(
-            run.taskInfo(
-                shell: Self.serveThenSleep,
-                [
-                    ("container.docker.network", "BRIDGE"),
-                    (
-                        "health_check",
-                        [
-                            "type": "HTTP", "http": ["port": 8080, "path": "/"], "delay_seconds": 0.2,
-                            "interval_seconds": 0.3, "timeout_seconds": 2, "consecutive_failures": 3,
-                            "grace_period_seconds": 20,
-                        ]
-                    ),
-                ]))
+        launch(
+            run, shell: Self.serveThenSleep, bridge: true,
+            healthCheck: [
+                "type": "HTTP", "http": ["port": 8080, "path": "/"], "delay_seconds": 0.2,
+                "interval_seconds": 0.3, "timeout_seconds": 2, "consecutive_failures": 3,
+                "grace_period_seconds": 20,
+            ])
         #expect(run.waitFor(.running))
-        #expect(
-            DockerTestEngine.waitUntil(run.loop, timeout: .seconds(30)) {
-                run.reporter.updates.contains { $0.healthy == true }
-            })
+        #expect(firstHealth(run, healthy: true) != nil)
         // The server stops; the task does not.
         let stopped = try DockerTestEngine.cli(["exec", try containerName(run), "killall", "httpd"])
         #expect(stopped.status == 0, "\(stopped.output)")
@@ -65,69 +78,34 @@ struct DockerHealthCheckEndToEndTests {
         guard bridgeProfile("the TCP health check") else { return }
         let run = try DockerEndToEndRun(name: "hc-tcp", runsChecks: true)
         defer { run.tearDown() }
-        run.launch(
-            run.taskInfo(
-                shell: Self.serveThenSleep,
-                [
-                    ("container.docker.network", "BRIDGE"),
-                    (
-                        "health_check",
-                        ["type": "TCP", "tcp": ["port": 8080], "delay_seconds": 0.2, "interval_seconds": 0.3]
-                    ),
-                ]))
-        #expect(
-            DockerTestEngine.waitUntil(run.loop, timeout: .seconds(30)) {
-                run.reporter.updates.contains { $0.healthy == true }
-            })
-        #expect(run.updates.first { $0.healthy == true }?.message?.contains("connection accepted") == true)
-        run.kill(grace: .seconds(1))
-        #expect(run.waitFor(.killed))
+        launch(
+            run, shell: Self.serveThenSleep, bridge: true,
+            healthCheck: ["type": "TCP", "tcp": ["port": 8080], "delay_seconds": 0.2, "interval_seconds": 0.3])
+        expectHealthyThenKilled(run, saying: "connection accepted")
     }
 
     @Test func aCommandHealthCheckRunsInTheContainer() throws {
         let run = try DockerEndToEndRun(name: "hc-cmd", runsChecks: true)
         defer { run.tearDown() }
-        run.launch(
-            run.taskInfo(
-                shell: "touch /tmp/ready && sleep 300",
-                [
-                    (
-                        "health_check",
-                        [
-                            "type": "COMMAND", "command": ["value": "test -f /tmp/ready"], "delay_seconds": 0.2,
-                            "interval_seconds": 0.3,
-                        ]
-                    )
-                ]))
-        #expect(
-            DockerTestEngine.waitUntil(run.loop, timeout: .seconds(30)) {
-                run.reporter.updates.contains { $0.healthy == true }
-            })
-        #expect(run.updates.first { $0.healthy == true }?.message?.contains("exit status 0") == true)
-        run.kill(grace: .seconds(1))
-        #expect(run.waitFor(.killed))
+        launch(
+            run, shell: "touch /tmp/ready && sleep 300",
+            healthCheck: [
+                "type": "COMMAND", "command": ["value": "test -f /tmp/ready"], "delay_seconds": 0.2,
+                "interval_seconds": 0.3,
+            ])
+        expectHealthyThenKilled(run, saying: "exit status 0")
     }
 
     @Test func aCommandOutlivingItsTimeoutIsAFailureAndItsProcessIsKilled() throws {
         let run = try DockerEndToEndRun(name: "hc-timeout", runsChecks: true)
         defer { run.tearDown() }
-        run.launch(
-            run.taskInfo(
-                shell: "sleep 300",
-                [
-                    (
-                        "health_check",
-                        [
-                            "type": "COMMAND", "command": ["value": "sleep 77"], "delay_seconds": 0.1,
-                            "interval_seconds": 600, "timeout_seconds": 0.5, "grace_period_seconds": 0,
-                        ]
-                    )
-                ]))
-        #expect(
-            DockerTestEngine.waitUntil(run.loop, timeout: .seconds(30)) {
-                run.reporter.updates.contains { $0.healthy == false }
-            })
-        #expect(run.updates.first { $0.healthy == false }?.message?.contains("no answer within 500ms") == true)
+        launch(
+            run, shell: "sleep 300",
+            healthCheck: [
+                "type": "COMMAND", "command": ["value": "sleep 77"], "delay_seconds": 0.1,
+                "interval_seconds": 600, "timeout_seconds": 0.5, "grace_period_seconds": 0,
+            ])
+        #expect(firstHealth(run, healthy: false)?.message?.contains("no answer within 500ms") == true)
         // The abandoned exec's process is killed, not left running in the container.
         var processes = ""
         for _ in 0..<100 {
