@@ -2,6 +2,7 @@ import EventLoop
 import Foundation
 import Glibc
 import Simulators
+import TestSupport
 
 /// `swift run -c release Benchmarks density`: N real executors side by side, each with its own simulated agent
 /// and a real long-lived container on the private engine, Sidecar polled every second against one simulated
@@ -16,6 +17,9 @@ final class DensityBenchmark: @unchecked Sendable {
     private var deaths: DensityDieEvents?
     private var floors: DensityFloors?
     private var slots: [DensityExecutorSlot] = []
+    /// With --vault-tls: one more executor, using Vault over TLS, and its Vault.
+    private var vaultSlot: DensityExecutorSlot?
+    private var vault: SimulatedVault?
     private var results = DensityResults()
 
     init(settings: DensitySettings) throws {
@@ -129,6 +133,35 @@ final class DensityBenchmark: @unchecked Sendable {
         results.launchToRunning = slots.compactMap(\.launchToRunningMs)
         results.startToSubscribed = slots.compactMap(\.startToSubscribedMs)
         progress("all \(slots.count) executors report their service healthy")
+        if settings.vaultTLS { try startVaultExecutor(sidecar: sidecar) }
+    }
+
+    /// One more executor whose task has a `vault://` value, resolved through a simulated Vault over TLS (the test
+    /// CA of scripts/make-test-certs.sh): a userpass login, a token renewal and lookup, then the secret.
+    private func startVaultExecutor(sidecar: SimulatedSidecar) throws {
+        let password = "density-\(runID)"
+        let vault = try SimulatedVault(
+            certificate: TestCertificates.path("server.pem"), key: TestCertificates.path("server-key.pem"))
+        vault.configure {
+            $0.users["executor"] = password
+            $0.secrets["secret/density"] = ["value": "resolved"]
+        }
+        vault.start()
+        self.vault = vault
+        let slot = try DensityExecutorSlot(index: settings.executors, runID: runID, root: workDirectory)
+        slot.vaultEnvironment = [
+            "VAULT_ADDR": vault.address, "VAULT_CACERT": TestCertificates.path("ca.pem"),
+            "VAULT_USERNAME": "executor", "VAULT_PASSWORD": password,
+        ]
+        vaultSlot = slot
+        progress("one more executor, with a vault:// value resolved over TLS")
+        try slot.start(settings: settings, sidecar: sidecar, runID: runID)
+        guard slot.waitUntilHealthy(timeout: .seconds(60)) else {
+            throw DensityFailure("the Vault executor never reported healthy (see \(slot.sandbox)/stderr)")
+        }
+        guard vault.recordedCalls.contains(where: { $0.path == "secret/density" && $0.status == 200 }) else {
+            throw DensityFailure("the Vault executor never read its secret (see \(slot.sandbox)/stderr)")
+        }
     }
 
     private func measureSteadyState() throws {
@@ -155,6 +188,10 @@ final class DensityBenchmark: @unchecked Sendable {
             nextSample = min(settings.seconds, nextSample + settings.sampleEvery)
             let wait = nextSample - DensityExecutorSlot.milliseconds(ContinuousClock.now - start) / 1000
             if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+        }
+        if let pid = vaultSlot?.pid {
+            results.vaultTLS = DensityProcessSample.read(pid: pid)
+            results.vaultTLSMap = DensityMemoryMap.read(pid: pid, executable: executableName)
         }
         results.floorNames = floors?.floors.map(\.name) ?? []
         results.fleetMap = slots[slots.count / 2].pid.flatMap {
@@ -189,6 +226,17 @@ final class DensityBenchmark: @unchecked Sendable {
     }
 
     private func waitForExits() {
+        if let vaultSlot, let deaths {
+            do {
+                _ = try vaultSlot.measureKill(deaths: deaths)
+            } catch {
+                results.problems.append("the Vault executor: \(error)")
+            }
+            let status = vaultSlot.waitForExit(timeout: 30)
+            if status != 0 {
+                results.problems.append("the Vault executor exited with \(status.map { "\($0)" } ?? "nothing")")
+            }
+        }
         for slot in slots {
             let status = slot.waitForExit(timeout: 30)
             results.exitStatuses[status.map { "\($0)" } ?? "still running", default: 0] += 1
@@ -196,11 +244,13 @@ final class DensityBenchmark: @unchecked Sendable {
     }
 
     private func cleanUp() {
-        for slot in slots { slot.terminate() }
-        for slot in slots { _ = slot.waitForExit(timeout: 20) }
+        let all = slots + (vaultSlot.map { [$0] } ?? [])
+        for slot in all { slot.terminate() }
+        for slot in all { _ = slot.waitForExit(timeout: 20) }
         floors?.stop()
         deaths?.stop()
-        for slot in slots { slot.agent.stop() }
+        for slot in all { slot.agent.stop() }
+        vault?.stop()
         sidecar?.stop()
         let leftovers = (try? engine.containers(withLabel: "density.run=\(runID)")) ?? []
         results.leftoverContainers = leftovers.count

@@ -17,6 +17,9 @@ final class DensityExecutorSlot: @unchecked Sendable {
     private(set) var launchToRunningMs: Double?
     /// Process started -> SUBSCRIBE accepted by the agent, in milliseconds.
     private(set) var startToSubscribedMs: Double?
+    /// With --vault-tls, for the one executor that uses Vault: the VAULT_* variables it gets. Its task then has an
+    /// `env` parameter whose value is a `vault://` reference.
+    var vaultEnvironment: [String: String] = [:]
 
     init(index: Int, runID: String, root: String) throws {
         self.index = index
@@ -46,9 +49,9 @@ final class DensityExecutorSlot: @unchecked Sendable {
             ("label", "ServiceName=density-\(index)"), ("label", "density.run=\(runID)"),
             ("label", "executor.ShellCommand=sleep 100000"),
         ]
-        // Experiment: DENSITY_HEALTH_CHECK=http gives every task a Mesos HTTP health check every 10 s against a
-        // busybox httpd of its own (its verdict is then the "healthy" the benchmark waits for).
-        if ProcessInfo.processInfo.environment["DENSITY_HEALTH_CHECK"] == "http" {
+        // --health-check http: every task gets a Mesos HTTP health check every 10 s against a busybox httpd of its
+        // own (its verdict is then the "healthy" the benchmark waits for).
+        if settings.httpHealthCheck {
             let port = 20000 + index
             task.parameters[2] = (
                 "label", "executor.ShellCommand=sh -c 'httpd -p 127.0.0.1:\(port) -h /www && exec sleep 100000'"
@@ -60,6 +63,7 @@ final class DensityExecutorSlot: @unchecked Sendable {
                 )
             ]
         }
+        if !vaultEnvironment.isEmpty { task.parameters.append(("env", "DENSITY_SECRET=vault://secret/density")) }
         let launched = ContinuousClock.now
         agent.launch(task)
         var running: JSONValue?
@@ -153,6 +157,7 @@ final class DensityExecutorSlot: @unchecked Sendable {
             guard let equals = assignment.firstIndex(of: "=") else { continue }
             launch.environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
         }
+        launch.environment.merge(vaultEnvironment) { $1 }
         return try launch.start(command: ["/bin/bash", settings.executorScript])
     }
 

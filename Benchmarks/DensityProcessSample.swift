@@ -18,6 +18,9 @@ struct DensityProcessSample: Sendable {
     var runNanoseconds: Int
     /// Voluntary + involuntary context switches summed over the live threads: each is a wake-up or a preemption.
     var contextSwitches: Int
+    /// The voluntary ones alone: a thread that went to sleep (each a wake-up to come), whatever else the machine
+    /// runs; involuntary ones are preemptions, which other load adds.
+    var voluntarySwitches = 0
     /// When the sample was read, for rates between two samples.
     var takenAt = ContinuousClock.now
 
@@ -37,7 +40,7 @@ struct DensityProcessSample: Sendable {
         let rest = stat[stat.index(after: close)...].split(separator: " ")
         // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
         guard rest.count > 13, let utime = Int(rest[11]), let stime = Int(rest[12]) else { return nil }
-        let (run, switches) = threadCounters(pid: pid)
+        let (run, switches, voluntary) = threadCounters(pid: pid)
         return DensityProcessSample(
             pid: pid,
             rssKB: memory["Rss"] ?? 0,
@@ -46,7 +49,8 @@ struct DensityProcessSample: Sendable {
             threads: statusFields["Threads"] ?? 0,
             cpuTicks: utime + stime,
             runNanoseconds: run,
-            contextSwitches: switches)
+            contextSwitches: switches,
+            voluntarySwitches: voluntary)
     }
 
     /// `Name: value [kB]` lines as integers.
@@ -62,12 +66,13 @@ struct DensityProcessSample: Sendable {
         return result
     }
 
-    private static func threadCounters(pid: Int32) -> (runNanoseconds: Int, contextSwitches: Int) {
+    private static func threadCounters(pid: Int32) -> (runNanoseconds: Int, contextSwitches: Int, voluntary: Int) {
         guard let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else {
-            return (0, 0)
+            return (0, 0, 0)
         }
         var run = 0
         var switches = 0
+        var voluntary = 0
         for thread in threads {
             let base = "/proc/\(pid)/task/\(thread)"
             if let schedstat = densityReadProcFile("\(base)/schedstat"),
@@ -78,9 +83,10 @@ struct DensityProcessSample: Sendable {
             if let status = densityReadProcFile("\(base)/status") {
                 let values = fields(status)
                 switches += (values["voluntary_ctxt_switches"] ?? 0) + (values["nonvoluntary_ctxt_switches"] ?? 0)
+                voluntary += values["voluntary_ctxt_switches"] ?? 0
             }
         }
-        return (run, switches)
+        return (run, switches, voluntary)
     }
 }
 
@@ -91,6 +97,8 @@ struct DensityActivity: Sendable {
     /// The same from the live threads' exact run time (threads that ended in between are missing from it).
     var runPercent: Double
     var wakeupsPerSecond: Double
+    /// Voluntary context switches per second: the wake-ups the process asked for.
+    var voluntaryPerSecond: Double
 
     init(from first: DensityProcessSample, to last: DensityProcessSample) {
         let elapsed = (last.takenAt - first.takenAt).components
@@ -99,6 +107,7 @@ struct DensityActivity: Sendable {
         cpuPercent = ticks / Double(DensityProcessSample.ticksPerSecond) / seconds * 100
         runPercent = Double(max(0, last.runNanoseconds - first.runNanoseconds)) / 1e9 / seconds * 100
         wakeupsPerSecond = Double(max(0, last.contextSwitches - first.contextSwitches)) / seconds
+        voluntaryPerSecond = Double(max(0, last.voluntarySwitches - first.voluntarySwitches)) / seconds
     }
 }
 

@@ -6,7 +6,7 @@ extension DensityResults {
         print("\n== footprint: \(executors) of each side by side, steady state over \(format(windowSeconds, 0)) s")
         print(
             pad("", 22) + pad("Rss kB", 9) + pad("Pss kB", 9) + pad("unique kB", 11) + pad("threads", 9)
-                + pad("CPU % core", 12) + pad("(exact)", 10) + "wake-ups/s")
+                + pad("CPU % core", 12) + pad("(exact)", 10) + pad("wake-ups/s", 12) + "(voluntary)")
         if let lone {
             print(
                 pad("lone executor", 22) + pad("\(lone.rssKB)", 9) + pad("\(lone.pssKB)", 9)
@@ -15,6 +15,12 @@ extension DensityResults {
         for group in groups {
             row("\(group.name) mean", group, \.mean)
             if group.name == "executor" { row("\(group.name) max", group, \.max) }
+        }
+        if let vaultTLS {
+            print(
+                pad("executor, Vault TLS", 22) + pad("\(vaultTLS.rssKB)", 9) + pad("\(vaultTLS.pssKB)", 9)
+                    + pad("\(vaultTLS.uniqueKB)", 11) + pad("\(vaultTLS.threads)", 9)
+                    + "(one more executor, at the end of the window)")
         }
         print(
             "threads: \(threadReadings) readings of executors during the window, \(threadReadingsAbove3) above 3, "
@@ -45,10 +51,16 @@ extension DensityResults {
         print(
             pad(title, 22) + pad(value(group.rss, 0), 9) + pad(value(group.pss, 0), 9) + pad(value(group.unique, 0), 11)
                 + pad(value(group.threads, 1), 9) + pad(value(group.cpuPercent, 4), 12)
-                + pad(value(group.runPercent, 4), 10) + value(group.wakeupsPerSecond, 2))
+                + pad(value(group.runPercent, 4), 10) + pad(value(group.wakeupsPerSecond, 2), 12)
+                + value(group.voluntaryPerSecond, 2))
     }
 
     private func printMemoryMaps() {
+        if let vaultTLSMap {
+            print("\n== where the Vault-over-TLS executor's memory is (kB)")
+            print(pad("", 42) + pad("Rss", 10) + "unique")
+            for part in vaultTLSMap.parts { print(pad(part.name, 42) + pad("\(part.rssKB)", 10) + "\(part.uniqueKB)") }
+        }
         guard let loneMap, let fleetMap else { return }
         print("\n== where an executor's memory is (kB): the lone one, and executor \(executors / 2) of the fleet")
         print(pad("", 42) + pad("lone Rss", 10) + pad("unique", 9) + pad("fleet Rss", 11) + "unique")
@@ -122,7 +134,7 @@ extension DensityResults {
             let fields: [(String, DensitySummary?)] = [
                 ("rssKB", group.rss), ("pssKB", group.pss), ("uniqueKB", group.unique), ("threads", group.threads),
                 ("cpuPercentOfCore", group.cpuPercent), ("runPercentOfCoreLiveThreads", group.runPercent),
-                ("wakeupsPerSecond", group.wakeupsPerSecond),
+                ("wakeupsPerSecond", group.wakeupsPerSecond), ("voluntarySwitchesPerSecond", group.voluntaryPerSecond),
             ]
             for (key, summary) in fields { object[key] = Self.jsonOrNull(summary) }
             return object
@@ -163,6 +175,12 @@ extension DensityResults {
                     ]
                 },
             ] as [String: Any]
+        }
+        if let vaultTLS {
+            document["vaultTLSExecutor"] = [
+                "rssKB": vaultTLS.rssKB, "pssKB": vaultTLS.pssKB, "uniqueKB": vaultTLS.uniqueKB,
+                "threads": vaultTLS.threads, "memoryMap": vaultTLSMap.map { $0.json as Any } ?? NSNull(),
+            ]
         }
         if let loneMap { document["loneExecutorMemoryMap"] = loneMap.json }
         if let fleetMap { document["fleetExecutorMemoryMap"] = fleetMap.json }

@@ -14,6 +14,7 @@ struct DensityResults {
         var cpuPercent: DensitySummary?
         var runPercent: DensitySummary?
         var wakeupsPerSecond: DensitySummary?
+        var voluntaryPerSecond: DensitySummary?
 
         init(name: String, first: [DensityProcessSample], last: [DensityProcessSample]) {
             self.name = name
@@ -28,6 +29,7 @@ struct DensityResults {
             cpuPercent = DensitySummary(activity.map(\.cpuPercent))
             runPercent = DensitySummary(activity.map(\.runPercent))
             wakeupsPerSecond = DensitySummary(activity.map(\.wakeupsPerSecond))
+            voluntaryPerSecond = DensitySummary(activity.map(\.voluntaryPerSecond))
         }
     }
 
@@ -48,6 +50,9 @@ struct DensityResults {
 
     var machine: [String: Any] = [:]
     var lone: DensityProcessSample?
+    /// With --vault-tls: the extra executor using Vault over TLS, at the end of the window, and where its memory is.
+    var vaultTLS: DensityProcessSample?
+    var vaultTLSMap: DensityMemoryMap?
     /// Where the lone executor's memory is, and that of one executor of the fleet at the end of the window.
     var loneMap: DensityMemoryMap?
     var fleetMap: DensityMemoryMap?

@@ -14,6 +14,10 @@ struct DensitySettings: Sendable {
           --no-build        use .build/release/sidecar-executor as it is instead of running
                             `swift build -c release --product sidecar-executor` first
           --binary PATH     run this executor binary instead (implies --no-build)
+          --health-check http  give every task a Mesos HTTP health check every 10 s (TaskInfo.health_check)
+                            against a busybox httpd of its own; its first success is the "healthy" waited for
+          --vault-tls       also run one more executor whose task has a vault:// value, resolved through a simulated
+                            Vault over TLS (test CA of scripts/make-test-certs.sh); reported on its own row
         Needs the private Docker engine: DOCKER_HOST=unix://PATH (scripts/docker-engine.sh start, then source its env).
 
         """
@@ -25,6 +29,10 @@ struct DensitySettings: Sendable {
     var concurrency = 4
     var jsonPath = ".build/density.json"
     var build = true
+    /// `--health-check http`.
+    var httpHealthCheck = false
+    /// `--vault-tls`.
+    var vaultTLS = false
     var root: String
     var executorBinary: String
     var executorScript: String
@@ -63,6 +71,11 @@ struct DensitySettings: Sendable {
             case "--binary":
                 settings.executorBinary = try value(option)
                 settings.build = false
+            case "--health-check":
+                let kind = try value(option)
+                guard kind == "http" else { throw DensityFailure("--health-check takes http, not '\(kind)'") }
+                settings.httpHealthCheck = true
+            case "--vault-tls": settings.vaultTLS = true
             case "--help", "-h": throw DensityFailure(usage)
             default: throw DensityFailure("unknown option '\(option)'\n\n\(usage)")
             }

@@ -36,6 +36,8 @@ final class MesosExecutor: AgentConnectionDelegate, StatusReporter, @unchecked S
     private var shutdownDeadlineTimer: ScheduledTimer?
     private var cleanupLimitTimer: ScheduledTimer?
     private let events = EventFunnel<ExecutorLifecycle.Event>()
+    /// What the tasks' terminal updates give as the reason for a shutdown (the first cause given wins).
+    private var shutdownCause = TaskLifecycle.ShutdownCause.executorShuttingDown
 
     /// - Parameters:
     ///   - makeRunner: makes the runner of an accepted task.
@@ -62,10 +64,12 @@ final class MesosExecutor: AgentConnectionDelegate, StatusReporter, @unchecked S
         connection.start()
     }
 
-    /// SIGTERM, SIGINT or SIGHUP: behave as on SHUTDOWN.
-    func terminate() {
+    /// A signal (SIGTERM, SIGINT, SIGHUP, SIGUSR1), or the executor's own `cause` (the AWS credentials' lease
+    /// ending): behave as on SHUTDOWN; the task's terminal update names the cause.
+    func terminate(cause: TaskLifecycle.ShutdownCause = .executorShuttingDown) {
         loop.assertOnLoop()
-        Log.info("Terminating on a signal: stopping the task as for a SHUTDOWN")
+        Log.info("Terminating: stopping the task as for a SHUTDOWN")
+        if shutdownCause == .executorShuttingDown { shutdownCause = cause }
         handle(.shutdown)
     }
 
@@ -154,7 +158,7 @@ final class MesosExecutor: AgentConnectionDelegate, StatusReporter, @unchecked S
         case .killRunner(let taskID, let grace):
             runners[taskID]?.kill(gracePeriod: grace)
         case .shutDownRunner(let taskID, let grace):
-            runners[taskID]?.shutdown(grace: grace)
+            runners[taskID]?.shutdown(grace: grace, cause: shutdownCause)
         case .releaseRunner(let taskID):
             runners[taskID]?.terminalUpdateAcknowledged()
         case .cleanUpRunner(let taskID):

@@ -27,6 +27,8 @@ final class FakeTaskRunner: TaskRunner, @unchecked Sendable {
     var loop: EventLoop?
     /// Calls the finished callback when asked to clean up before the exit (false: the engine never answers).
     var finishesCleanUp = true
+    /// The cause of the last shutdown asked for.
+    private(set) var shutdownCause: TaskLifecycle.ShutdownCause?
 
     init(context: TaskRunnerContext) {
         self.context = context
@@ -50,7 +52,8 @@ final class FakeTaskRunner: TaskRunner, @unchecked Sendable {
         if stopsAtOnce { context.reporter.report(TaskStatusUpdate(taskID: taskID, state: .killed)) }
     }
 
-    func shutdown(grace: Duration) {
+    func shutdown(grace: Duration, cause: TaskLifecycle.ShutdownCause) {
+        lock.withLock { shutdownCause = cause }
         record(.shutdown(grace))
         if stopsAtOnce { context.reporter.report(TaskStatusUpdate(taskID: taskID, state: .killed)) }
         if let delay = stopsAfter, let loop {
@@ -252,6 +255,21 @@ struct ExecutorExitTests {
         harness.onLoop { harness.executor.terminate() }
         #expect(eventually { harness.exitStatus == 0 })
         #expect(runner.calls.contains(.shutdown(.seconds(3))))
+        #expect(runner.shutdownCause == .executorShuttingDown)
+    }
+
+    @Test func theAWSLeaseEndingStopsTheTaskAsAShutdownNamingTheLease() throws {
+        let harness = try ExecutorHarness()
+        defer { harness.stop() }
+        harness.startWithTask()
+        let runner = try #require(harness.runner)
+        let cause = TaskLifecycle.ShutdownCause.awsLeaseEnding(role: "app", secondsLeft: 360)
+        harness.onLoop { harness.executor.terminate(cause: cause) }
+        // A signal arriving afterwards does not change the reason given.
+        harness.onLoop { harness.executor.terminate() }
+        #expect(eventually { harness.exitStatus == 0 })
+        #expect(runner.calls.contains(.shutdown(.seconds(3))))
+        #expect(runner.shutdownCause == cause)
     }
 }
 

@@ -302,6 +302,35 @@ struct TaskLifecycleTests {
                 ))
     }
 
+    @Test func theAWSLeaseEndingEndsKilledNamingTheLease() {
+        var machine = running()
+        let cause = TaskLifecycle.ShutdownCause.awsLeaseEnding(role: "app", secondsLeft: 360)
+        #expect(
+            machine.handle(.shutdown(grace: .seconds(3), cause: cause)) == [
+                .stop(containerID: Self.containerID, grace: .seconds(3))
+            ])
+        #expect(
+            machine.handle(.exited(ContainerExit(statusCode: 143))).first
+                == update(
+                    .killed,
+                    "Container stopped because the lease of its AWS credentials (Vault role app) ends in 360 s, when "
+                        + "they stop working (grace period 3s); it exited with status 143"))
+    }
+
+    @Test func theAWSLeaseEndingBeforeTheContainerStartedIsNamedToo() {
+        var machine = lifecycle()
+        _ = machine.handle(.launch)
+        let cause = TaskLifecycle.ShutdownCause.awsLeaseEnding(role: "app", secondsLeft: 360)
+        #expect(
+            machine.handle(.shutdown(grace: .seconds(3), cause: cause)) == [
+                update(
+                    .killed,
+                    "The task was killed before its container started, because the lease of its AWS credentials "
+                        + "(Vault role app) ends in 360 s, when they stop working",
+                    reason: .taskKilledDuringLaunch, container: false)
+            ])
+    }
+
     @Test func shutdownCutsADrainShort() {
         var machine = running()
         _ = machine.handle(.kill(grace: .seconds(10)))

@@ -15,6 +15,7 @@ import Testing
         var states: [String] = []
         var exitStatus: Int32?
         var log = ""
+        var lastMessage = ""
     }
 
     private func run(_ name: String, vault: SimulatedVault, extra: [String: String], killAfterInspect: Bool) throws
@@ -44,6 +45,7 @@ import Testing
         if killAfterInspect { #expect(agent.kill(taskID: taskID, gracePeriod: .seconds(1))) }
         outcome.exitStatus = executor.waitForExit(timeout: .seconds(60))
         outcome.states = agent.states(of: taskID)
+        outcome.lastMessage = agent.lastUpdate(of: taskID)?["message"]?.stringValue ?? ""
         outcome.log = executor.stderr
         return outcome
     }
@@ -90,6 +92,10 @@ import Testing
         #expect(renewal.body.contains("\"increment\":960"), "\(renewal.body)")
         #expect(outcome.exitStatus == 0, "a clean stop exits 0")
         #expect(outcome.states.last == "TASK_KILLED", "\(outcome.states)")
+        #expect(
+            outcome.lastMessage.hasPrefix(
+                "Container stopped because the lease of its AWS credentials (Vault role app) ends in 360 s, when they "
+                    + "stop working"), "\(outcome.lastMessage)")
         #expect(outcome.log.contains("lease for role app ends in 360 s: stopping the task"))
         #expect(vault.recordedCalls.contains { $0.path == "sys/leases/revoke" && $0.status == 204 })
     }

@@ -16,7 +16,8 @@ final class SocketConnector: @unchecked Sendable {
 
     private let endpoint: Endpoint
     private let loop: EventLoop
-    private let timeout: Duration
+    /// Nil: the caller bounds the attempt.
+    private let timeout: Duration?
     /// Where the sockets are created; nil: the process's own network.
     private let namespace: NetworkNamespace?
     private var completion: (@Sendable (Result<StreamSocket, SocketError>) -> Void)?
@@ -29,7 +30,7 @@ final class SocketConnector: @unchecked Sendable {
     init(
         endpoint: Endpoint,
         loop: EventLoop,
-        timeout: Duration,
+        timeout: Duration?,
         namespace: NetworkNamespace? = nil,
         completion: @escaping @Sendable (Result<StreamSocket, SocketError>) -> Void
     ) {
@@ -42,8 +43,10 @@ final class SocketConnector: @unchecked Sendable {
 
     func start() {
         loop.assertOnLoop()
-        deadline = loop.schedule(after: timeout) { [self] in
-            finish(.failure(.timedOut(endpoint: endpoint, after: timeout)))
+        if let timeout {
+            deadline = loop.schedule(after: timeout) { [self] in
+                finish(.failure(.timedOut(endpoint: endpoint, after: timeout)))
+            }
         }
         switch endpoint {
         case .unix(let path):

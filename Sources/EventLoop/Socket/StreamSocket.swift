@@ -50,12 +50,13 @@ public final class StreamSocket: @unchecked Sendable {
 
     /// Connects to `endpoint` and calls `completion` on the loop, always asynchronously, with a connected
     /// socket or the reason it failed. Callable from any thread. `timeout` bounds the whole attempt: name
-    /// resolution and every address tried in turn. Set `onData`/`onClose` inside the completion: reading
+    /// resolution and every address tried in turn (nil: no deadline here, for a caller that bounds the attempt
+    /// itself; the kernel's SYN retries still end a connect). Set `onData`/`onClose` inside the completion: reading
     /// starts as soon as it returns. With `namespace`, the socket is created inside that network namespace.
     public static func connect(
         to endpoint: Endpoint,
         on loop: EventLoop,
-        timeout: Duration,
+        timeout: Duration?,
         namespace: NetworkNamespace? = nil,
         _ completion: @escaping @Sendable (Result<StreamSocket, SocketError>) -> Void
     ) {

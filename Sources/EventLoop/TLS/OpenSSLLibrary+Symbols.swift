@@ -45,6 +45,7 @@ extension OpenSSLLibrary {
         bioWrite = try symbol(crypto, "BIO_write")
         bioPending = try symbol(crypto, "BIO_ctrl_pending")
         errorGet = try symbol(crypto, "ERR_get_error")
+        errorPeek = try symbol(crypto, "ERR_peek_error")
         errorString = try symbol(crypto, "ERR_error_string_n")
         errorClear = try symbol(crypto, "ERR_clear_error")
     }
@@ -73,4 +74,5 @@ enum TLSControl {
     static let errorSyscall: Int32 = 5
     static let errorZeroReturn: Int32 = 6
     static let verifyOK = 0
+    static let libraryOfSSL: UInt = 20  // ERR_LIB_SSL
 }

@@ -54,6 +54,8 @@ package struct OpenSSLLibrary: @unchecked Sendable {
     package let bioWrite: @convention(c) (SSLPointer?, UnsafeRawPointer?, Int32) -> Int32
     package let bioPending: @convention(c) (SSLPointer?) -> Int
     package let errorGet: @convention(c) () -> UInt
+    /// The oldest queued error, left in the queue.
+    package let errorPeek: @convention(c) () -> UInt
     package let errorString: @convention(c) (UInt, UnsafeMutablePointer<CChar>?, Int) -> Void
     package let errorClear: @convention(c) () -> Void
 

@@ -137,6 +137,27 @@ public final class TLSSession {
         if code == TLSControl.errorSyscall || code == TLSControl.errorZeroReturn {
             return TLSError(.protocolFailure, "\(peer) closed the connection during \(step)")
         }
-        return TLSError(.protocolFailure, "\(step) with \(peer) failed: \(TLSContext.errorQueueText(library))")
+        let first = library.errorPeek()
+        let text = TLSContext.errorQueueText(library)
+        if step == Self.handshakeStep, Self.meansNotTLS(first) {
+            return TLSError(
+                .protocolFailure, "\(step) with \(peer) failed: its answer is not TLS (is it a TLS server?): \(text)")
+        }
+        return TLSError(.protocolFailure, "\(step) with \(peer) failed: \(text)")
+    }
+
+    private static let handshakeStep = "the TLS handshake"
+
+    /// Whether OpenSSL's error `code` says the peer's bytes are no TLS at all (another protocol such as plain HTTP
+    /// or SSH, or garbage) rather than a TLS server refusing: libssl's reasons for a record or handshake message
+    /// that cannot be parsed.
+    static func meansNotTLS(_ code: UInt) -> Bool {
+        let library = (code >> 23) & 0xFF  // ERR_GET_LIB
+        let reason = code & 0x7F_FFFF  // ERR_GET_REASON
+        // BAD_PACKET_LENGTH, ENCRYPTED_LENGTH_TOO_LONG, LENGTH_MISMATCH, LENGTH_TOO_SHORT, PACKET_LENGTH_TOO_LONG,
+        // RECORD_LENGTH_MISMATCH, BAD_PACKET, UNEXPECTED_MESSAGE, UNEXPECTED_RECORD, UNKNOWN_PROTOCOL,
+        // WRONG_SSL_VERSION, WRONG_VERSION_NUMBER, BAD_LENGTH, BAD_RECORD_TYPE.
+        let notTLS: Set<UInt> = [115, 150, 159, 160, 198, 213, 240, 244, 245, 252, 266, 267, 271, 443]
+        return code & (1 << 31) == 0 && library == TLSControl.libraryOfSSL && notTLS.contains(reason)
     }
 }

@@ -2,6 +2,9 @@ import EventLoop
 
 /// Runs one probe on its schedule: first after the delay, then an interval after each outcome, each run bounded by
 /// the timeout (an abandoned run is `.notPerformed`). Confined to the loop; `stop()` silences it for good.
+///
+/// One timer serves both deadlines, which never overlap (the next run's, while idle; the run's timeout, while it
+/// runs): re-arming it costs no timer registration with Dispatch's event thread, as a new timer for each would.
 final class CheckLoop: @unchecked Sendable {
     // @unchecked: touched on the loop only.
     private let loop: EventLoop
@@ -9,8 +12,8 @@ final class CheckLoop: @unchecked Sendable {
     private let timing: CheckTiming
     private let prober: any ContainerProbing
     private var onOutcome: ((ProbeOutcome) -> Void)?
-    private var timer: ScheduledTimer?
-    private var timeoutTimer: ScheduledTimer?
+    /// Made at `start`, on the loop.
+    private var timer: ReusableTimer?
     private var running: (any ProbeHandle)?
     /// A run started and has not delivered its outcome yet.
     private var inFlight = false
@@ -27,36 +30,29 @@ final class CheckLoop: @unchecked Sendable {
     }
 
     func start() {
-        schedule(after: timing.delay)
+        guard onOutcome != nil, timer == nil else { return }
+        let timer = ReusableTimer(loop: loop)
+        self.timer = timer
+        timer.arm(after: timing.delay) { [self] in runOnce() }
     }
 
     func stop() {
         onOutcome = nil
         timer?.cancel()
         timer = nil
-        timeoutTimer?.cancel()
-        timeoutTimer = nil
         running?.cancel()
         running = nil
         inFlight = false
     }
 
-    private func schedule(after delay: Duration) {
-        let run = LoopBound({ [self] in runOnce() }, loop: loop)
-        timer = loop.schedule(after: delay) { run.value() }
-    }
-
     private func runOnce() {
-        timer = nil
         guard onOutcome != nil else { return }
         inFlight = true
         if let timeout = timing.timeout {
-            let expire = LoopBound(
-                { [self] in
-                    running?.cancel()
-                    completed(.notPerformed(reason: "no answer within \(timeout.shortDescription)"))
-                }, loop: loop)
-            timeoutTimer = loop.schedule(after: timeout) { expire.value() }
+            timer?.arm(after: timeout) { [self] in
+                running?.cancel()
+                completed(.notPerformed(reason: "no answer within \(timeout.shortDescription)"))
+            }
         }
         let handle = prober.run(probe, timeout: timing.timeout) { [self] outcome in completed(outcome) }
         // A prober may answer before `run` returns.
@@ -67,9 +63,9 @@ final class CheckLoop: @unchecked Sendable {
         guard let onOutcome, inFlight else { return }
         inFlight = false
         running = nil
-        timeoutTimer?.cancel()
-        timeoutTimer = nil
         onOutcome(outcome)
-        if self.onOutcome != nil { schedule(after: timing.interval) }
+        // Re-arming replaces the timeout's deadline with the next run's; after a stop there is no timer.
+        guard self.onOutcome != nil else { return }
+        timer?.arm(after: timing.interval) { [self] in runOnce() }
     }
 }

@@ -71,9 +71,10 @@ final class ContainerProber: ContainerProbing, @unchecked Sendable {
         switch probe {
         case .http(_, _, let ipv6), .tcp(_, let ipv6):
             let host = namespace == nil ? fallbackHost : (ipv6 ? "::1" : "127.0.0.1")
+            // No deadline of the connect's own: the check's timeout bounds the whole probe (without one, the
+            // kernel's SYN retries bound a connect), and a second timer per run would cost wake-ups.
             return NetworkProbe.start(
-                probe, host: host, namespace: namespace, loop: loop, connectTimeout: timeout ?? .seconds(3600),
-                completion: completion)
+                probe, host: host, namespace: namespace, loop: loop, connectTimeout: nil, completion: completion)
         case .command(let command):
             let handle = exec.execute(
                 containerID: containerID, command: Self.argv(command),

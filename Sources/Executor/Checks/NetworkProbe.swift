@@ -23,9 +23,10 @@ final class NetworkProbe: ProbeHandle, @unchecked Sendable {
     }
 
     /// Starts `probe` (HTTP or TCP) against `host` (a numeric address).
-    /// - Parameter connectTimeout: bounds the connect only; the caller bounds the whole probe.
+    /// - Parameter connectTimeout: bounds the connect only (nil: no deadline of its own); the caller bounds the
+    ///   whole probe.
     static func start(
-        _ probe: CheckProbe, host: String, namespace: NetworkNamespace?, loop: EventLoop, connectTimeout: Duration,
+        _ probe: CheckProbe, host: String, namespace: NetworkNamespace?, loop: EventLoop, connectTimeout: Duration?,
         completion: @escaping (ProbeOutcome) -> Void
     ) -> NetworkProbe {
         let handle = NetworkProbe(loop: loop, completion: completion)

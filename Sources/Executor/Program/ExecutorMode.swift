@@ -34,25 +34,14 @@ enum ExecutorMode {
             Program.fail("EXECUTOR_SIDECAR_URL is https, but TLS cannot be set up: \(failure)")
         }
         let loop = EventLoop.onMainQueue(label: "sidecar-executor")
-        // Vault only with a token source: then (and only then, for an https VAULT_ADDR) OpenSSL is loaded, here.
-        let vault = vaultSettings.flatMap {
-            $0.hasTokenSource ? VaultSession(client: .make(loop: loop, settings: $0)) : nil
-        }
-        // At 6 min before the AWS lease ends: the original's clean stop, SIGUSR1 to itself (see SignalWatcher below).
-        let aws = vault.flatMap { session in
-            session.settings.awsRole.map { role in
-                AWSRoleCredentials(session: session, role: role) {
-                    try? Posix.kill(Posix.getpid(), Posix.Signal.userDefined1)
-                }
-            }
-        }
+        let secrets = SecretResolver.make(loop: loop, settings: vaultSettings)
         let outputs = ProcessOutputs(loop: loop)
         outputs.install()
         var factory: TaskFactory
         do {
             factory = try TaskFactory.make(
                 loop: loop, settings: settings, sandboxDirectory: agentEnvironment.directory, environment: environment,
-                logSink: StandardStreamsLogSink(outputs: outputs), secrets: SecretResolver(session: vault, aws: aws))
+                logSink: StandardStreamsLogSink(outputs: outputs), secrets: secrets)
         } catch {
             Program.fail("\(error)")
         }
@@ -69,11 +58,14 @@ enum ExecutorMode {
             exit: { status in
                 Log.info("sidecar-executor exiting with status \(status)")
                 // With an AWS role: the lease and the executor's token are revoked first (at most 5 s).
-                guard let aws else { ProcessOutputs.exit(status) }
-                _ = loop.schedule(after: .seconds(5)) { ProcessOutputs.exit(status) }
-                aws.finish { ProcessOutputs.exit(status) }
+                secrets.finish { ProcessOutputs.exit(status) }
             })
-        // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there is no settings to reload. SIGUSR1, the
+        // 6 min before the AWS lease ends: the clean stop of SIGUSR1 (the original signals itself), named as such
+        // in the task's terminal update.
+        secrets.aws?.onLeaseEnding = { [role = secrets.aws?.role ?? ""] secondsLeft in
+            executor.terminate(cause: .awsLeaseEnding(role: role, secondsLeft: secondsLeft))
+        }
+        // SIGTERM, SIGINT and SIGHUP all mean "stop the task and go": there are no settings to reload. SIGUSR1, the
         // original's clean stop, does the same: container stopped, terminal update, exit 0.
         let signals = SignalWatcher(on: loop) { signal in
             Log.info("Received \(signal)")
@@ -81,10 +73,7 @@ enum ExecutorMode {
         }
         // The Vault token first (reading and writing its cache file while nothing else waits on the loop), then
         // the agent.
-        loop.execute {
-            guard let vault else { return executor.start() }
-            vault.authenticate { executor.start() }
-        }
+        loop.execute { secrets.prepare { executor.start() } }
         withExtendedLifetime(signals) { MainThreadRunLoop.run() }
     }
 }

@@ -1,7 +1,8 @@
 import Dispatch
 import EventLoop
 
-/// `sidecar-executor run-task FILE.json`: one TaskInfo against Docker and Sidecar, no Mesos agent. Each status update
+/// `sidecar-executor run-task FILE.json`: one TaskInfo against Docker, Sidecar and Vault (the executor's VAULT_*
+/// settings), no Mesos agent. Each status update
 /// is printed to stdout as one line of TaskStatus JSON (what the agent would receive); logs go to stderr. SIGINT
 /// (Ctrl-C), SIGTERM or SIGHUP kill the task as a KILL would. Exit status: 0 when the task ended TASK_FINISHED or
 /// TASK_KILLED, 1 when it failed (or could not start), 2 for a usage error.
@@ -12,8 +13,15 @@ enum RunTaskMode {
         case .success(let parsed): settings = parsed
         case .failure(let error): Program.fail(error.description)
         }
+        // The same VAULT_* settings as the executor: `vault://` values are resolved here too, never passed on.
+        let vaultSettings: VaultSettings
+        switch VaultSettings.parse(environment) {
+        case .success(let parsed): vaultSettings = parsed
+        case .failure(let error): Program.fail(error.description)
+        }
         let taskInfo = readTaskInfo(file)
         let loop = EventLoop.onMainQueue(label: "sidecar-executor.run-task")
+        let secrets = SecretResolver.make(loop: loop, settings: vaultSettings)
         let outputs = ProcessOutputs(loop: loop)
         outputs.install()
         let sandbox = environment["MESOS_SANDBOX"] ?? environment["PWD"] ?? "/tmp"
@@ -21,7 +29,7 @@ enum RunTaskMode {
         do {
             factory = try TaskFactory.make(
                 loop: loop, settings: settings, sandboxDirectory: sandbox, environment: environment,
-                logSink: StandardStreamsLogSink(outputs: outputs))
+                logSink: StandardStreamsLogSink(outputs: outputs), secrets: secrets)
         } catch {
             Program.fail("\(error)")
         }
@@ -29,14 +37,19 @@ enum RunTaskMode {
         let printer = StatusLinePrinter(
             loop: loop, output: outputs.stdout, agentID: taskInfo["agent_id"]?["value"]?.stringValue)
         let supervisor = factory.makeSupervisor(
-            reporter: printer, sendsKillingState: true, onFinished: { ProcessOutputs.exit(printer.exitStatus) })
+            reporter: printer, sendsKillingState: true,
+            onFinished: { secrets.finish { ProcessOutputs.exit(printer.exitStatus) } })
         // No agent acknowledges anything here: the terminal update counts as acknowledged once printed.
         printer.onTerminal = { supervisor.terminalUpdateAcknowledged() }
         let signals = SignalWatcher(on: loop) { signal in
             Log.info("Received \(signal): killing the task")
             supervisor.kill(gracePeriod: nil)
         }
-        loop.execute { supervisor.launch(taskInfo: taskInfo) }
+        secrets.aws?.onLeaseEnding = { [role = secrets.aws?.role ?? ""] secondsLeft in
+            supervisor.shutdown(
+                grace: settings.killTaskTimeout, cause: .awsLeaseEnding(role: role, secondsLeft: secondsLeft))
+        }
+        loop.execute { secrets.prepare { supervisor.launch(taskInfo: taskInfo) } }
         withExtendedLifetime(signals) { MainThreadRunLoop.run() }
     }
 

@@ -59,7 +59,11 @@ extension TaskLifecycle {
     }
 
     func killedDuringLaunchUpdate() -> TaskStatusUpdate {
-        update(.killed, message: "The task was killed before its container started", reason: .taskKilledDuringLaunch)
+        var message = "The task was killed before its container started"
+        if case .shutdown(_, let cause) = termination, cause != .executorShuttingDown {
+            message += ", because \(Self.describe(cause))"
+        }
+        return update(.killed, message: message, reason: .taskKilledDuringLaunch)
     }
 
     /// The terminal update for the wait's answer: why the container was stopped decides the state, not the code
@@ -80,10 +84,10 @@ extension TaskLifecycle {
                 .killed,
                 message: "Container stopped at the framework's request (grace period \(grace.shortDescription)); "
                     + "\(Self.describe(exit.statusCode))\(detail)")
-        case .shutdown(let grace):
+        case .shutdown(let grace, let cause):
             status = update(
                 .killed,
-                message: "Container stopped because the executor is shutting down (grace period "
+                message: "Container stopped because \(Self.describe(cause)) (grace period "
                     + "\(grace.shortDescription)); \(Self.describe(exit.statusCode))\(detail)")
         case .healthFailure(let message, _):
             status = update(.failed, message: message, reason: .healthCheckStatusUpdated)
@@ -138,6 +142,16 @@ extension TaskLifecycle {
 
     private static func describe(_ statusCode: Int) -> String {
         "it exited with status \(statusCode)"
+    }
+
+    /// The clause after "because": why the executor stopped the task.
+    private static func describe(_ cause: ShutdownCause) -> String {
+        switch cause {
+        case .executorShuttingDown:
+            "the executor is shutting down"
+        case .awsLeaseEnding(let role, let secondsLeft):
+            "the lease of its AWS credentials (Vault role \(role)) ends in \(secondsLeft) s, when they stop working"
+        }
     }
 
     private func update(_ state: TaskState, message: String, reason: TaskStatusReason? = nil) -> TaskStatusUpdate {

@@ -44,8 +44,8 @@ extension TaskLifecycle {
         /// The agent's KILL, with the grace already chosen; `elapsed` is how long ago the first stop was asked of the
         /// engine (zero when none was), for a later KILL that shortens the stop.
         case kill(grace: Duration, elapsed: Duration = .zero)
-        /// SHUTDOWN or a signal: stop without draining.
-        case shutdown(grace: Duration)
+        /// SHUTDOWN, a signal, or the executor's own reason (`cause`): stop without draining.
+        case shutdown(grace: Duration, cause: ShutdownCause = .executorShuttingDown)
         case healthChanged(healthy: Bool)
         case healthFailed(message: String)
         /// A TaskInfo check's result worth a TASK_RUNNING update (`healthy` or `check_status`).
@@ -93,10 +93,19 @@ extension TaskLifecycle {
     /// Why the container is being stopped, which decides the terminal state.
     enum Termination: Equatable {
         case killed(grace: Duration)
-        case shutdown(grace: Duration)
+        case shutdown(grace: Duration, cause: ShutdownCause)
         case healthFailure(message: String, grace: Duration)
         case healthCheckKill(message: String, grace: Duration)
         case maxCompletionTime(limit: Duration)
+    }
+
+    /// Why the executor stops a task nobody asked to kill; the terminal update (TASK_KILLED) names it.
+    enum ShutdownCause: Equatable, Sendable {
+        /// The agent's SHUTDOWN, the agent lost, or a signal.
+        case executorShuttingDown
+        /// The lease of the container's AWS credentials (EXECUTOR_AWS_ROLE) ends in `secondsLeft`: they stop
+        /// working then, so the task is stopped before.
+        case awsLeaseEnding(role: String, secondsLeft: Int)
     }
 
     /// What the lifecycle needs to know up front.
@@ -127,7 +136,7 @@ extension TaskLifecycle {
 extension TaskLifecycle.Termination {
     var grace: Duration {
         switch self {
-        case .killed(let grace), .shutdown(let grace), .healthFailure(_, let grace), .healthCheckKill(_, let grace):
+        case .killed(let grace), .shutdown(let grace, _), .healthFailure(_, let grace), .healthCheckKill(_, let grace):
             grace
         case .maxCompletionTime: .zero
         }
@@ -137,7 +146,7 @@ extension TaskLifecycle.Termination {
     func withGrace(_ grace: Duration) -> Self {
         switch self {
         case .killed: .killed(grace: grace)
-        case .shutdown: .shutdown(grace: grace)
+        case .shutdown(_, let cause): .shutdown(grace: grace, cause: cause)
         case .healthFailure(let message, _): .healthFailure(message: message, grace: grace)
         case .healthCheckKill(let message, _): .healthCheckKill(message: message, grace: grace)
         // Already killed without a grace period.

@@ -132,8 +132,9 @@ extension TaskLifecycle {
             termination = .killed(grace: grace)
             state = .stopping(containerID: containerID, draining: false)
             return killingUpdate(grace: grace) + [stopAction(containerID, grace: grace)]
-        case (.running(let containerID), .shutdown(let grace)), (.inspecting(let containerID), .shutdown(let grace)):
-            termination = .shutdown(grace: grace)
+        case (.running(let containerID), .shutdown(let grace, let cause)),
+            (.inspecting(let containerID), .shutdown(let grace, let cause)):
+            termination = .shutdown(grace: grace, cause: cause)
             state = .stopping(containerID: containerID, draining: false)
             return [stopAction(containerID, grace: grace)]
 
@@ -144,32 +145,31 @@ extension TaskLifecycle {
             guard termination == nil else { return [] }
             termination = .killed(grace: grace)
             return killingUpdate(grace: grace) + killedDuringLaunch(containerID: nil)
-        case (.checkingImage, .shutdown(let grace)), (.pulling, .shutdown(let grace)):
-            if termination == nil { termination = .shutdown(grace: grace) }
+        case (.checkingImage, .shutdown(let grace, let cause)), (.pulling, .shutdown(let grace, let cause)):
+            if termination == nil { termination = .shutdown(grace: grace, cause: cause) }
             return killedDuringLaunch(containerID: nil)
-        // A KILL or SHUTDOWN while a container is being created, armed or started: acted on when the call completes,
-        // so that the container is stopped and removed rather than left behind.
+        // A KILL or SHUTDOWN while a container is created, armed or started: acted on when the call completes.
         case (.creating, .kill(let grace, _)), (.arming, .kill(let grace, _)), (.starting, .kill(let grace, _)):
             guard termination == nil else { return [] }
             termination = .killed(grace: grace)
             return killingUpdate(grace: grace)
-        case (.creating, .shutdown(let grace)), (.arming, .shutdown(let grace)), (.starting, .shutdown(let grace)):
-            if termination == nil { termination = .shutdown(grace: grace) }
+        case (.creating, .shutdown(let grace, let cause)), (.arming, .shutdown(let grace, let cause)),
+            (.starting, .shutdown(let grace, let cause)):
+            if termination == nil { termination = .shutdown(grace: grace, cause: cause) }
             return []
 
         // origin: stopping
         case (.stopping(let containerID, draining: true), .drained):
             state = .stopping(containerID: containerID, draining: false)
             return [stopAction(containerID, grace: termination?.grace ?? settings.defaultGrace)]
-        case (.stopping(let containerID, draining: true), .shutdown(let grace)):
+        case (.stopping(let containerID, draining: true), .shutdown(let grace, _)):
             // Shutting down leaves no time for the rest of the drain.
             state = .stopping(containerID: containerID, draining: false)
             return [stopAction(containerID, grace: grace)]
-        case (.stopping(let containerID, draining: false), .shutdown(let grace)):
-            // A SHUTDOWN (or a signal) while a longer stop runs, e.g. a KILL's 60 s grace period: the agent will
-            // not wait that long, so the engine is asked again with the shorter grace.
+        case (.stopping(let containerID, draining: false), .shutdown(let grace, let cause)):
+            // A SHUTDOWN during a longer stop (a KILL's 60 s grace): the agent won't wait, so the grace is shortened.
             guard let current = stopGrace, grace < current else { return [] }
-            if case .killed = termination { termination = .shutdown(grace: grace) }
+            if case .killed = termination { termination = .shutdown(grace: grace, cause: cause) }
             return [stopAction(containerID, grace: grace)]
         case (.stopping(let containerID, let draining), .kill(let grace, let elapsed)):
             // A later KILL can only shorten the stop: its grace counts from the first stop, so the engine is asked

@@ -10,8 +10,9 @@ protocol TaskRunner: AnyObject {
     func launch(taskInfo: JSONValue)
     /// The agent's KILL; `gracePeriod` is the KILL's own kill policy, if it had one.
     func kill(gracePeriod: Duration?)
-    /// SHUTDOWN (or the agent is lost): stop within `grace` and send the terminal update.
-    func shutdown(grace: Duration)
+    /// SHUTDOWN (or the agent is lost, or the executor's own `cause`): stop within `grace` and send the terminal
+    /// update, which names the cause.
+    func shutdown(grace: Duration, cause: TaskLifecycle.ShutdownCause)
     /// The task's terminal update is settled: acknowledged by the agent, refused by it for good, or undeliverable
     /// (the agent is lost). Clean up (remove the container), then call the finished callback.
     func terminalUpdateAcknowledged()

@@ -136,11 +136,12 @@ final class TaskSupervisor: @unchecked Sendable {
         handle(.kill(grace: grace, elapsed: elapsed))
     }
 
-    /// SHUTDOWN from the agent, or SIGTERM/SIGINT: stop the container within `grace` and send the terminal update.
-    func shutdown(grace: Duration) {
+    /// SHUTDOWN from the agent, SIGTERM/SIGINT, or the executor's own `cause`: stop the container within `grace`
+    /// and send the terminal update.
+    func shutdown(grace: Duration, cause: TaskLifecycle.ShutdownCause = .executorShuttingDown) {
         loop.assertOnLoop()
         Log.info("Task \(taskID ?? "?"): shutting down with a grace period of \(grace.shortDescription).")
-        handle(.shutdown(grace: grace))
+        handle(.shutdown(grace: grace, cause: cause))
     }
 
     /// The terminal update is settled (acknowledged, refused or undeliverable): the container may go.

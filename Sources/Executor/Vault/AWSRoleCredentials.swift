@@ -3,8 +3,8 @@ import EventLoop
 /// AWS credentials for the container from Vault's AWS secrets engine (EXECUTOR_AWS_ROLE): `GET aws/creds/<role>`
 /// gives AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and, when Vault returns a `security_token` (STS credentials, which
 /// do not work without it), AWS_SESSION_TOKEN (the original executor drops it). With EXECUTOR_AWS_ROLE_TTL the lease
-/// is renewed to TTL + 6 min. 6 min before the lease ends the task is stopped cleanly (`onLeaseEnding`: the
-/// executor sends itself SIGUSR1, as the original), since the container's credentials stop working then. At exit
+/// is renewed to TTL + 6 min. 6 min before the lease ends the task is stopped cleanly (`onLeaseEnding`: a clean stop
+/// as on SIGUSR1, whose terminal update names the lease), since the container's credentials stop working then. At exit
 /// the lease is revoked, then the executor's own token (`finish`). Confined to the loop.
 final class AWSRoleCredentials: @unchecked Sendable {
     // @unchecked: confined to the loop.
@@ -12,14 +12,14 @@ final class AWSRoleCredentials: @unchecked Sendable {
     static let margin = 360
     let session: VaultSession
     let role: String
-    private let onLeaseEnding: () -> Void
+    /// Called `margin` seconds (or, for a shorter lease, the whole lease) before the lease ends, with the seconds left.
+    var onLeaseEnding: (_ secondsLeft: Int) -> Void = { _ in }
     private(set) var lease: VaultAnswer.Lease?
     private var stopTimer: ScheduledTimer?
 
-    init(session: VaultSession, role: String, onLeaseEnding: @escaping () -> Void) {
+    init(session: VaultSession, role: String) {
         self.session = session
         self.role = role
-        self.onLeaseEnding = onLeaseEnding
     }
 
     /// The container's AWS_* entries, or why they cannot be had (which fails the task).
@@ -74,8 +74,9 @@ final class AWSRoleCredentials: @unchecked Sendable {
         let ending = LoopBound(
             { [self] in
                 Log.info(
-                    "Vault: the AWS credentials' lease for role \(role) ends in \(Self.margin) s: stopping the task.")
-                onLeaseEnding()
+                    "Vault: the AWS credentials' lease for role \(role) ends in \(duration - wait) s: stopping the task."
+                )
+                onLeaseEnding(duration - wait)
             }, loop: loop)
         stopTimer?.cancel()
         stopTimer = loop.schedule(after: .seconds(wait)) { ending.value() }

@@ -13,10 +13,50 @@ final class SecretResolver: @unchecked Sendable {
     private let session: VaultSession?
     /// With EXECUTOR_AWS_ROLE: the AWS_* entries are added to every container's environment.
     let aws: AWSRoleCredentials?
+    /// What `finish` calls once the revocations are done or their time is up.
+    private var finishing: (() -> Void)?
 
     init(session: VaultSession?, aws: AWSRoleCredentials? = nil) {
         self.session = session
         self.aws = aws
+    }
+
+    /// The resolver of both program modes (the executor, `run-task`), from the VAULT_* settings (nil: none parsed).
+    /// A Vault session only with a token source: then, and only then for an https VAULT_ADDR, OpenSSL is loaded,
+    /// here. AWS role credentials with EXECUTOR_AWS_ROLE (the mode sets what happens when their lease ends).
+    static func make(loop: EventLoop, settings: VaultSettings?) -> SecretResolver {
+        let session = settings.flatMap {
+            $0.hasTokenSource ? VaultSession(client: .make(loop: loop, settings: $0)) : nil
+        }
+        let aws = session.flatMap { session in
+            session.settings.awsRole.map { AWSRoleCredentials(session: session, role: $0) }
+        }
+        return SecretResolver(session: session, aws: aws)
+    }
+
+    /// Gets the Vault token, when Vault is configured, then calls `completion` (at once without Vault). Run before
+    /// anything else waits on the loop: the token's cache file is read and written then.
+    func prepare(_ completion: @escaping () -> Void) {
+        guard let session else { return completion() }
+        session.authenticate(completion)
+    }
+
+    /// At exit: with an AWS role, the lease and the executor's token are revoked first, for at most `limit`; then
+    /// `completion`, once.
+    func finish(within limit: Duration = .seconds(5), _ completion: @escaping () -> Void) {
+        guard let aws else { return completion() }
+        finishing = completion
+        let timer = aws.session.client.loop.schedule(after: limit) { [self] in finished() }
+        aws.finish { [self] in
+            timer.cancel()
+            finished()
+        }
+    }
+
+    private func finished() {
+        let completion = finishing
+        finishing = nil
+        completion?()
     }
 
     /// `body` with its `Env` resolved, or why it cannot be. Calls back on the loop, asynchronously when it asks Vault.
