@@ -65,7 +65,8 @@ final class SimulatedDockerConnection: @unchecked Sendable {
             }
             guard var request = decoded else { return }
             request.connectionID = id
-            closesAfterAnswer = !request.keepsConnectionAlive
+            // An HTTP/1.0 stream is ended by closing, so 1.0 connections serve one request.
+            closesAfterAnswer = !request.keepsConnectionAlive || request.version == "HTTP/1.0"
             let exchange = SimulatedDockerExchange(request: request, connection: self)
             current = exchange
             handler(exchange)

@@ -3,7 +3,8 @@ import EventLoop
 /// The answer to one request of the simulated Docker engine: a whole response, or a chunked stream that stays open
 /// (wait, logs, events, pull progress) until `finish()`. Every response carries the headers a 20.10 engine sends,
 /// and the engine's framing: a small complete body gets `Content-Length`, a body over 4 KiB and every stream get
-/// `Transfer-Encoding: chunked`, 204 and 304 neither.
+/// `Transfer-Encoding: chunked`, 204 and 304 neither. An HTTP/1.0 request gets Go's answer to one: an HTTP/1.0
+/// status line, and a stream's body unframed, ended by closing the connection (1.0 has no chunked coding).
 ///
 /// Confined to the engine's loop.
 final class SimulatedDockerExchange {
@@ -58,11 +59,13 @@ final class SimulatedDockerExchange {
         }
     }
 
+    private var isHTTP10: Bool { request.version == "HTTP/1.0" }
+
     /// Sends the head of a chunked stream at once (a waiter sees it before the container exits).
     func startStream(status: Int = 200, contentType: String?) {
         guard !isDone, !isStreaming else { return }
         isStreaming = true
-        var fields = [("Transfer-Encoding", "chunked")]
+        var fields = isHTTP10 ? [] : [("Transfer-Encoding", "chunked")]
         if let contentType { fields.insert(("Content-Type", contentType), at: 0) }
         send(head(status: status, fields: fields))
     }
@@ -70,13 +73,14 @@ final class SimulatedDockerExchange {
     /// One chunk of the stream; empty bytes are not sent (an empty chunk would end the body).
     func sendChunk(_ bytes: [UInt8]) {
         guard isStreaming, !isDone, !bytes.isEmpty else { return }
+        if isHTTP10 { return send(bytes) }
         send(Array(String(bytes.count, radix: 16).utf8) + [0x0D, 0x0A] + bytes + [0x0D, 0x0A])
     }
 
-    /// Ends the stream with the terminating chunk; the connection serves its next request.
+    /// Ends the stream with the terminating chunk (for HTTP/1.0, by closing); the connection serves its next request.
     func finish() {
         guard isStreaming, !isDone else { return }
-        send(Array("0\r\n\r\n".utf8))
+        if !isHTTP10 { send(Array("0\r\n\r\n".utf8)) }
         complete()
     }
 
@@ -109,6 +113,7 @@ final class SimulatedDockerExchange {
             ]
         if connection?.closesAfterAnswer == true { all.append(("Connection", "close")) }
         all.sort { $0.0 < $1.0 }
-        return HTTPResponder.head(status: status, reason: nil, headers: all)
+        let head = HTTPResponder.head(status: status, reason: nil, headers: all)
+        return isHTTP10 ? Array("HTTP/1.0".utf8) + head.dropFirst(8) : head
     }
 }

@@ -288,6 +288,18 @@ import Testing
         #expect(throws: TestClientError.self) { try client.readResponse(timeout: .seconds(30)) }
     }
 
+    @Test func anHTTP10ClientGetsItsStreamsUnframedAndEndedByClosing() throws {
+        let fixture = try Fixture()
+        let id = try fixture.create("old-client")
+        #expect(try fixture.call("POST", "/containers/\(id)/start").status == 204)
+        #expect(fixture.engine.exit(container: id, code: 5))
+        let client = try fixture.client()
+        try client.send("POST /containers/\(id)/wait HTTP/1.0\r\n\r\n")
+        let answer = try client.readResponse()
+        #expect(answer.status == 200 && answer.header("Transfer-Encoding") == nil && !answer.wasChunked)
+        #expect(answer.bodyString == "{\"Error\":null,\"StatusCode\":5}\n", "the body runs to the close")
+    }
+
     @Test func keepAliveServesCallsInTurnOnOneConnection() throws {
         let fixture = try Fixture()
         let client = try fixture.client()
