@@ -12,6 +12,8 @@ final class DensityBenchmark: @unchecked Sendable {
     let settings: DensitySettings
     let runID = String(UUIDv4.random().description.prefix(8))
     let engine: DensityEngine
+    /// `--engine simulated`: the Docker engine the executors talk to, in this process.
+    private let simulatedEngine: SimulatedDockerEngine?
     private let workDirectory: String
     private var sidecar: SimulatedSidecar?
     private var deaths: DensityDieEvents?
@@ -23,6 +25,20 @@ final class DensityBenchmark: @unchecked Sendable {
     private var results = DensityResults()
 
     init(settings: DensitySettings) throws {
+        var settings = settings
+        if settings.simulatedEngine {
+            // A thousand executors hold three engine connections each, plus the agents' and Sidecar's sockets.
+            var limit = rlimit()
+            getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            limit.rlim_cur = limit.rlim_max
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            let engine = try SimulatedDockerEngine(socketPath: NSTemporaryDirectory() + "density-engine-\(runID).sock")
+            engine.start()
+            settings.dockerHost = engine.dockerHost
+            simulatedEngine = engine
+        } else {
+            simulatedEngine = nil
+        }
         self.settings = settings
         engine = try DensityEngine(dockerHost: settings.dockerHost)
         workDirectory = NSTemporaryDirectory() + "density-\(runID)"
@@ -96,6 +112,12 @@ final class DensityBenchmark: @unchecked Sendable {
         sync()
         for stale in (try? engine.containers(withLabel: "density.run")) ?? [] { _ = engine.remove(container: stale) }
         let sidecar = try SimulatedSidecar(hostname: "density-host")
+        if settings.catalogServices > 0 {
+            var random = SeededGenerator(seed: 0x5EED)
+            sidecar.catalog = SidecarCatalog.generated(
+                hosts: max(1, settings.catalogServices / 50), servicesPerHost: 50, localHost: "density-host",
+                using: &random)
+        }
         // A soak answers ~N requests a second: the request log would grow without bound.
         sidecar.server.keepsRequestLog = false
         sidecar.start()
@@ -175,12 +197,17 @@ final class DensityBenchmark: @unchecked Sendable {
         // Every executor's mappings at the start and the end of the window: which part of the memory grew.
         let maps = { executorPIDs.compactMap { DensityMemoryMap.read(pid: $0, executable: self.executableName) } }
         results.firstMaps = maps()
+        let loadAtStart = densityReadProcFile("/proc/loadavg")?.split(separator: " ").prefix(3).joined(separator: " ")
         while true {
             let elapsed = DensityExecutorSlot.milliseconds(ContinuousClock.now - start) / 1000
             results.addSample(
                 at: elapsed, executors: executorPIDs.compactMap(DensityProcessSample.read),
                 floors: floorPIDs.map { $0.compactMap(DensityProcessSample.read) })
             if elapsed >= settings.seconds {
+                let loadAtEnd = densityReadProcFile("/proc/loadavg")?.split(separator: " ").prefix(3).joined(
+                    separator: " ")
+                results.machine["loadAverage"] =
+                    "\(loadAtStart ?? "?") at the window's start, \(loadAtEnd ?? "?") at its end"
                 results.lastMaps = maps()
                 break
             }
@@ -255,6 +282,7 @@ final class DensityBenchmark: @unchecked Sendable {
         let leftovers = (try? engine.containers(withLabel: "density.run=\(runID)")) ?? []
         results.leftoverContainers = leftovers.count
         for container in leftovers { _ = engine.remove(container: container) }
+        simulatedEngine?.stop()
         if results.problems.isEmpty {
             try? FileManager.default.removeItem(atPath: workDirectory)
         } else {

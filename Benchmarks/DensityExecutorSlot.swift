@@ -11,7 +11,7 @@ final class DensityExecutorSlot: @unchecked Sendable {
     let agent: SimulatedAgent
     let sandbox: String
     let taskID: String
-    private(set) var process: Process?
+    private(set) var process: DensitySpawnedProcess?
     private(set) var containerID: String?
     /// LAUNCH sent -> TASK_RUNNING received at the agent, in milliseconds.
     private(set) var launchToRunningMs: Double?
@@ -146,7 +146,7 @@ final class DensityExecutorSlot: @unchecked Sendable {
         agent.updates.first(where: DensityStatus.isTerminal).map(DensityStatus.state) ?? "?"
     }
 
-    private func spawnExecutor(settings: DensitySettings, sidecar: SimulatedSidecar) throws -> Process {
+    private func spawnExecutor(settings: DensitySettings, sidecar: SimulatedSidecar) throws -> DensitySpawnedProcess {
         var launch = ExecutorLaunch(agent: agent, sandbox: sandbox, dockerHost: settings.dockerHost)
         launch.useScript(binary: settings.executorBinary)
         launch.useSidecar(port: sidecar.port)
@@ -158,7 +158,9 @@ final class DensityExecutorSlot: @unchecked Sendable {
             launch.environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
         }
         launch.environment.merge(vaultEnvironment) { $1 }
-        return try launch.start(command: ["/bin/bash", settings.executorScript])
+        return try DensitySpawnedProcess(
+            command: ["/bin/bash", settings.executorScript], environment: launch.environment,
+            directory: launch.sandbox, stdout: launch.stdoutPath, stderr: launch.stderrPath)
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -8,7 +8,7 @@ final class DensityFloors: @unchecked Sendable {
     struct Floor {
         var name: String
         var binary: String
-        var processes: [Process] = []
+        var processes: [DensitySpawnedProcess] = []
     }
 
     private(set) var floors: [Floor]
@@ -31,12 +31,10 @@ final class DensityFloors: @unchecked Sendable {
     func start(count: Int) throws {
         for index in floors.indices {
             for _ in 0..<count {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: floors[index].binary)
-                process.standardInput = FileHandle.nullDevice
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
+                // Not Foundation's Process: see DensitySpawnedProcess.
+                let process = try DensitySpawnedProcess(
+                    command: [floors[index].binary], environment: [:], directory: "/", stdout: "/dev/null",
+                    stderr: "/dev/null")
                 floors[index].processes.append(process)
             }
         }

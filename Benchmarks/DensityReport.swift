@@ -22,6 +22,15 @@ extension DensityResults {
                     + pad("\(vaultTLS.uniqueKB)", 11) + pad("\(vaultTLS.threads)", 9)
                     + "(one more executor, at the end of the window)")
         }
+        if let fleet = groups.first(where: { $0.name == "executor" }), let pss = fleet.pss, let cpu = fleet.cpuPercent,
+            let run = fleet.runPercent
+        {
+            print(
+                "fleet total (\(machine["engine"] ?? "docker") engine): Pss \(format(pss.mean * Double(pss.count) / 1024, 1)) MB "
+                    + "of \(pss.count) executors, CPU \(format(cpu.mean * Double(cpu.count), 2)) % of one core "
+                    + "(exact \(format(run.mean * Double(run.count), 2)) %); load average \(machine["loadAverage"] ?? "?")"
+            )
+        }
         print(
             "threads: \(threadReadings) readings of executors during the window, \(threadReadingsAbove3) above 3, "
                 + "largest \(maxThreadsSeen)")

@@ -109,6 +109,9 @@ struct DensityResults {
 
     mutating func finish(settings: DensitySettings) {
         executors = settings.executors
+        machine["engine"] = settings.simulatedEngine ? "simulated" : "docker"
+        machine["catalogServices"] = settings.catalogServices
+        machine["executorEnvironment"] = ProcessInfo.processInfo.environment["DENSITY_EXECUTOR_ENV"] ?? ""
         windowSeconds = sampleTimes.last ?? 0
         if let first = executorSamples.first, let last = executorSamples.last {
             groups.append(Group(name: "executor", first: first, last: last))

@@ -18,7 +18,13 @@ struct DensitySettings: Sendable {
                             against a busybox httpd of its own; its first success is the "healthy" waited for
           --vault-tls       also run one more executor whose task has a vault:// value, resolved through a simulated
                             Vault over TLS (test CA of scripts/make-test-certs.sh); reported on its own row
+          --engine E        docker (default): real containers on the private engine; simulated: the simulated
+                            Docker engine of Sources/Simulators in this process (no containers, no DOCKER_HOST)
+          --catalog N       Sidecar's catalog also lists a generated cluster of N services (default 0: only the
+                            fleet's own); with TASK_HOST set the executors poll the per-service endpoint
         Needs the private Docker engine: DOCKER_HOST=unix://PATH (scripts/docker-engine.sh start, then source its env).
+        DENSITY_EXECUTOR_ENV="NAME=value ..." adds variables to every executor's environment, e.g.
+        "EXECUTOR_SIDECAR_POLL_INTERVAL=30s TASK_HOST=density-host" (a 30 s poll of the per-service endpoint).
 
         """
 
@@ -37,6 +43,9 @@ struct DensitySettings: Sendable {
     var executorBinary: String
     var executorScript: String
     var dockerHost: String
+    /// Tasks run in the simulated Docker engine instead of the private one.
+    var simulatedEngine = false
+    var catalogServices = 0
 
     /// Parses the arguments after `density`.
     static func parse(_ arguments: [String]) throws -> DensitySettings {
@@ -76,11 +85,18 @@ struct DensitySettings: Sendable {
                 guard kind == "http" else { throw DensityFailure("--health-check takes http, not '\(kind)'") }
                 settings.httpHealthCheck = true
             case "--vault-tls": settings.vaultTLS = true
+            case "--engine":
+                let name = try value(option)
+                guard name == "docker" || name == "simulated" else {
+                    throw DensityFailure("--engine is docker or simulated, not '\(name)'")
+                }
+                settings.simulatedEngine = name == "simulated"
+            case "--catalog": settings.catalogServices = Int(try number(option))
             case "--help", "-h": throw DensityFailure(usage)
             default: throw DensityFailure("unknown option '\(option)'\n\n\(usage)")
             }
         }
-        guard settings.dockerHost.hasPrefix("unix://") else {
+        guard settings.simulatedEngine || settings.dockerHost.hasPrefix("unix://") else {
             throw DensityFailure("DOCKER_HOST is not set to the private engine's unix:// socket\n\n\(usage)")
         }
         return settings

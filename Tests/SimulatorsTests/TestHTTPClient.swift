@@ -172,6 +172,24 @@ final class TestHTTPClient {
         return response
     }
 
+    /// The next chunk of a chunked body whose head `readResponse(forHead: true)` returned; nil once the terminating
+    /// chunk (and any trailer) has been read. For long polls whose body comes later (a wait, a log stream).
+    func readChunk(timeout: Duration = .seconds(60)) throws -> [UInt8]? {
+        let deadline = ContinuousClock.now + timeout
+        let line = try readLine(until: deadline)
+        guard let size = Int(line.split(separator: ";", maxSplits: 1).first.map(String.init) ?? "", radix: 16) else {
+            throw TestClientError.malformed("chunk size '\(line)'")
+        }
+        if size == 0 {
+            while try !readLine(until: deadline).isEmpty {}
+            return nil
+        }
+        while pending.count < size + 2 { try fill(until: deadline) }
+        let chunk = Array(pending[..<size])
+        pending.removeFirst(size + 2)
+        return chunk
+    }
+
     private func readChunkedBody(until deadline: ContinuousClock.Instant) throws -> [UInt8] {
         var body: [UInt8] = []
         while true {

@@ -70,7 +70,7 @@ public final class StreamSocket: @unchecked Sendable {
 
     /// Sends use MSG_NOSIGNAL already; ignoring SIGPIPE process-wide as well guards against any other write
     /// to a closed socket or pipe killing the executor.
-    private static let ignoreBrokenPipeSignal: Void = Posix.ignoreSignal(Posix.Signal.brokenPipe)
+    static let ignoreBrokenPipeSignal: Void = Posix.ignoreSignal(Posix.Signal.brokenPipe)
 
     /// Queues `bytes` behind earlier writes and sends as much as the kernel takes now; the rest goes out as
     /// the socket turns writable. Never calls back synchronously: a failure closes the socket and is
