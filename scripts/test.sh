@@ -3,8 +3,9 @@
 #
 #   scripts/test.sh [SWIFT TEST ARGS...]   format and shell checks, the debug and release builds, every unit and
 #                                          end-to-end test (against the release binary), the demo as a smoke test
-#   scripts/test.sh --reliability          the engine-restart test and fuzzing (CI runs it after the test command)
-#   scripts/test.sh --sanitizers           the suite under ASan and TSan (by hand: not run in CI, see RELIABILITY.md)
+#   scripts/test.sh --reliability          the engine-restart test, fuzzing, and the suite under ASan and TSan (CI
+#                                          runs it after the test command)
+#   scripts/test.sh --sanitizers           only the suite under ASan and TSan (the last step of --reliability)
 #
 # Nothing is forgiven: a failing test fails the run, and is never run again to see whether it passes alone. Suites
 # that need a peer from outside the test process (the private Docker engine, the release binary) are required here
@@ -145,8 +146,9 @@ elif [ "$mode" = reliability ]; then
   step "docker: start the project's private engine" start_engine
   step "reliability: engine restart under a running task" engine_restart_test
   step "reliability: fuzzing (scripts/fuzz.sh)" scripts/fuzz.sh
+  step "sanitizers: the suite under ASan and TSan (scripts/sanitizers.sh)" scripts/sanitizers.sh
 else
+  # No real Mesos agent: its suites skip under the sanitizers (the header of scripts/sanitizers.sh says why).
   step "docker: start the project's private engine" start_engine
-  step "mesos: start the real Mesos master and agent" start_mesos
   step "sanitizers: the suite under ASan and TSan (scripts/sanitizers.sh)" scripts/sanitizers.sh
 fi

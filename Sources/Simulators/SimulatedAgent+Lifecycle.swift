@@ -30,10 +30,11 @@ extension SimulatedAgent {
     }
 
     /// Applies a registration or reregistration timeout that has passed (requests do so on arrival; call it to see
-    /// the consequences without one).
-    public func checkTimeouts() {
+    /// the consequences without one). A later `now` shows what the agent will do once that time has come, without
+    /// waiting for it.
+    public func checkTimeouts(at now: ContinuousClock.Instant = .now) {
         lock.withLock {
-            expireOverdueExecutor(now: .now)
+            expireOverdueExecutor(now: now)
             lock.broadcast()
         }
     }

@@ -9,8 +9,9 @@ import Testing
 /// 6.3 -O whole-module miscompile of the generic, Never-returning `Program.fail` logging through an autoclosure; see
 /// `Log.error`) while the debug build was right, and no test ran the release build.
 ///
-/// Each test runs the binary with exactly the environment it names (nothing inherited but PATH) and compares the
-/// whole of stderr, timestamps taken out, with the message.
+/// Each test runs the binary with exactly the environment it names (nothing inherited but PATH, and a sanitizer run's
+/// options, which the binary built with that sanitizer reads) and compares the whole of stderr, timestamps taken out,
+/// with the message.
 @Suite(.requires(.releaseBinary))
 struct ReleaseBinaryMessageTests {
     /// The binary's stderr with each log line's leading timestamp removed (after checking its form).
@@ -22,11 +23,19 @@ struct ReleaseBinaryMessageTests {
 
     static let starting = "INFO sidecar-executor \(executorVersion) starting\n"
 
-    /// Runs the release binary with `arguments` and only `environment` (plus PATH).
+    /// Runs the release binary with `arguments` and only `environment` (plus PATH and the sanitizer options).
     static func run(_ environment: [String: String], arguments: [String] = []) throws -> ProgramUnderTest.Outcome {
         try ProgramUnderTest.run(
             [try ProgramUnderTest.binary()] + arguments,
-            environment: environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a })
+            environment: environment.merging(["PATH": "/usr/bin:/bin"].merging(sanitizerOptions) { a, _ in a }) {
+                a, _ in a
+            })
+    }
+
+    /// What scripts/sanitizers.sh sets for the run: without it, the sanitizer-built binary would run with the
+    /// sanitizer's defaults (leak detection on, which that script turns off and says why) and print its report.
+    static let sanitizerOptions = ProcessInfo.processInfo.environment.filter {
+        ["ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"].contains($0.key)
     }
 
     /// What the agent sets for an executor that does not checkpoint, in a sandbox that exists.

@@ -32,7 +32,10 @@ import Testing
         try executor.start()
         #expect(eventually(timeout: .seconds(60)) { agent.states(of: taskID).contains("TASK_RUNNING") })
         let pid = executor.process.processIdentifier
-        let maps = (try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)) ?? ""
+        // Read to the end: the maps of a sanitizer build run to megabytes (its shadow memory), past what one read of
+        // `String(contentsOfFile:)` returns from procfs.
+        let mapsData = try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/\(pid)/maps")).readToEnd()
+        let maps = String(decoding: mapsData ?? Data(), as: UTF8.self)
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         let rssLine = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
         let rss = Int(rssLine.split(separator: " ").dropFirst().first ?? "") ?? 0
