@@ -67,8 +67,9 @@ final class DensityBenchmark: @unchecked Sendable {
     }
 
     func run() throws {
-        try prepare()
         do {
+            // Inside: a failed preparation must still stop a simulated engine and the Sidecar it started.
+            try prepare()
             try startFleet()
             try measureSteadyState()
             measureEndings()
