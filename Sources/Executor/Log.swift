@@ -74,20 +74,8 @@ enum Timestamp {
         let scaled = epochSeconds * 1000
         var totalMilliseconds = Int64(scaled)
         if Double(totalMilliseconds) > scaled { totalMilliseconds -= 1 }
-        var days = totalMilliseconds / 86_400_000
-        var milliseconds = totalMilliseconds % 86_400_000
-        if milliseconds < 0 {
-            milliseconds += 86_400_000
-            days -= 1
-        }
-        let (year, month, day) = CivilDate.date(daysSinceEpoch: days)
-        let seconds = milliseconds / 1000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2))"
-            + ":\(pad(seconds % 60, 2)).\(pad(milliseconds % 1000, 3))Z"
+        let (seconds, milliseconds) = CivilDate.floorDivide(totalMilliseconds, 1000)
+        return CivilDate.dateTimeText(secondsSinceEpoch: seconds) + "." + CivilDate.padded(milliseconds, 3) + "Z"
     }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
-    }
 }

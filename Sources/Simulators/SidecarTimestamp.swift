@@ -94,24 +94,16 @@ public struct SidecarTimestamp: Sendable, Hashable, Comparable, CustomStringConv
     private var civil:
         (days: Int64, year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, nanosecond: Int)
     {
-        let (seconds, nanosecond) = Self.floorDivide(nanosecondsSinceEpoch, 1_000_000_000)
-        let (days, secondOfDay) = Self.floorDivide(seconds, 86_400)
-        let (year, month, day) = CivilDate.date(daysSinceEpoch: days)
+        let (seconds, nanosecond) = CivilDate.floorDivide(nanosecondsSinceEpoch, 1_000_000_000)
+        let t = CivilDate.dateTime(secondsSinceEpoch: seconds)
         return (
-            days, Int(year), Int(month), Int(day), Int(secondOfDay / 3600), Int(secondOfDay / 60 % 60),
-            Int(secondOfDay % 60),
+            t.daysSinceEpoch, Int(t.year), Int(t.month), Int(t.day), Int(t.hour), Int(t.minute), Int(t.second),
             Int(nanosecond)
         )
     }
 
-    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
-        let remainder = (value % divisor + divisor) % divisor
-        return ((value - remainder) / divisor, remainder)
-    }
-
     private static func padded(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        CivilDate.padded(Int64(value), width)
     }
 
     private static func powerOfTen(_ exponent: Int) -> Int64 {

@@ -40,4 +40,26 @@ struct CivilDateTests {
             previous = date
         }
     }
+
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00"),
+        (-1, "1969-12-31T23:59:59"),
+        (-86_400, "1969-12-31T00:00:00"),
+        (-86_401, "1969-12-30T23:59:59"),
+        (951_782_400, "2000-02-29T00:00:00"),
+        (1_627_302_896, "2021-07-26T12:34:56"),
+        (253_402_300_799, "9999-12-31T23:59:59"),
+    ])
+    func dateTimeTextOfSecondsEitherSideOfTheEpoch(seconds: Int64, text: String) {
+        #expect(CivilDate.dateTimeText(secondsSinceEpoch: seconds) == text)
+    }
+
+    @Test func floorDivisionRoundsTowardsMinusInfinityWithANonNegativeRemainder() {
+        for value in Int64(-2001)...2001 {
+            let (quotient, remainder) = CivilDate.floorDivide(value, 1000)
+            #expect(quotient * 1000 + remainder == value && (0..<1000).contains(remainder), "\(value)")
+        }
+        #expect(CivilDate.floorDivide(-1, 1000) == (-1, 999))
+        #expect(CivilDate.padded(7, 3) == "007" && CivilDate.padded(12345, 3) == "12345")
+    }
 }

@@ -24,4 +24,33 @@ public enum CivilDate {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
     }
+
+    /// The date and the time of day `seconds` seconds after 1970-01-01 00:00:00 (before it when negative).
+    public static func dateTime(secondsSinceEpoch seconds: Int64) -> (
+        year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64, daysSinceEpoch: Int64
+    ) {
+        let (days, secondOfDay) = floorDivide(seconds, 86_400)
+        let (year, month, day) = date(daysSinceEpoch: days)
+        return (year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, days)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS` of `seconds` after 1970-01-01 00:00:00: the date and time of an RFC 3339 timestamp,
+    /// without fraction or offset.
+    public static func dateTimeText(secondsSinceEpoch seconds: Int64) -> String {
+        let t = dateTime(secondsSinceEpoch: seconds)
+        return "\(padded(t.year, 4))-\(padded(t.month, 2))-\(padded(t.day, 2))T"
+            + "\(padded(t.hour, 2)):\(padded(t.minute, 2)):\(padded(t.second, 2))"
+    }
+
+    /// The quotient rounded towards minus infinity and the remainder, which is never negative (`divisor` > 0).
+    public static func floorDivide(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
+        let remainder = (value % divisor + divisor) % divisor
+        return ((value - remainder) / divisor, remainder)
+    }
+
+    /// `value` (not negative) with zeros in front up to `width` digits.
+    public static func padded(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
 }

@@ -49,24 +49,11 @@ struct LogRelayRecord: Sendable, Equatable {
 
     /// RFC 3339 in local time, whole seconds: `2021-07-26T12:34:56Z` in UTC, `2021-07-26T14:34:56+02:00` elsewhere.
     static func rfc3339(epochSeconds: Int, utcOffset: Int) -> String {
-        let local = Int64(epochSeconds + utcOffset)
-        var days = local / 86_400
-        var seconds = local % 86_400
-        if seconds < 0 {
-            seconds += 86_400
-            days -= 1
-        }
-        let (year, month, day) = CivilDate.date(daysSinceEpoch: days)
-        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
-        text += "\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))"
+        let text = CivilDate.dateTimeText(secondsSinceEpoch: Int64(epochSeconds + utcOffset))
         guard utcOffset != 0 else { return text + "Z" }
         let minutes = Int64(abs(utcOffset) / 60)
-        return text + (utcOffset < 0 ? "-" : "+") + "\(pad(minutes / 60, 2)):\(pad(minutes % 60, 2))"
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        return text + (utcOffset < 0 ? "-" : "+")
+            + "\(CivilDate.padded(minutes / 60, 2)):\(CivilDate.padded(minutes % 60, 2))"
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
