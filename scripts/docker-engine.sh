@@ -78,7 +78,7 @@ start_daemon() { # $1 = profile: bridge | restricted
     } || return 1
   fi
   launch_daemon "$profile" || return 1
-  printf 'DOCKER_HOST=unix://%s\nDOCKER_TEST_PROFILE=%s\n' "$SOCK" "$profile" > "$E/env"
+  printf 'DOCKER_HOST=unix://%s\nDOCKER_TEST_PROFILE=%s\nENGINE_DIR=%s\n' "$SOCK" "$profile" "$E" > "$E/env"
   if [ -n "${ENGINE_TLS_CERTS:-}" ]; then
     printf 'DOCKER_TEST_TLS_HOST=tcp://127.0.0.1:%s\nDOCKER_TEST_TLS_CERTS=%s\n' "${ENGINE_TLS_PORT:-2376}" \
       "$ENGINE_TLS_CERTS" >> "$E/env"

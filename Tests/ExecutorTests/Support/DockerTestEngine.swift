@@ -5,7 +5,7 @@ import Foundation
 @testable import Executor
 
 /// The project's private Docker engine, as `scripts/test.sh` (or `scripts/docker-engine.sh start` plus
-/// `$ENGINE_DIR/env`) exports it: DOCKER_HOST, DOCKER_TEST_PROFILE (bridge | restricted), DOCKER_TEST_REGISTRY.
+/// `$ENGINE_DIR/env`) exports it: DOCKER_HOST, DOCKER_TEST_PROFILE (bridge | restricted), DOCKER_TEST_REGISTRY, ENGINE_DIR.
 ///
 /// End-to-end tests FAIL, not skip, when the engine is not there: `require()` throws with the reason. The test
 /// checks what the executor did through the Docker CLI, an independent path, not through the client under test.
