@@ -23,19 +23,12 @@ struct ReleaseBinaryMessageTests {
 
     static let starting = "INFO sidecar-executor \(executorVersion) starting\n"
 
-    /// Runs the release binary with `arguments` and only `environment` (plus PATH and the sanitizer options).
+    /// Runs the release binary with `arguments` and only `environment` (plus PATH, and the sanitizer options that
+    /// `ProgramUnderTest.run` adds in a sanitizer run).
     static func run(_ environment: [String: String], arguments: [String] = []) throws -> ProgramUnderTest.Outcome {
         try ProgramUnderTest.run(
             [try ProgramUnderTest.binary()] + arguments,
-            environment: environment.merging(["PATH": "/usr/bin:/bin"].merging(sanitizerOptions) { a, _ in a }) {
-                a, _ in a
-            })
-    }
-
-    /// What scripts/sanitizers.sh sets for the run: without it, the sanitizer-built binary would run with the
-    /// sanitizer's defaults (leak detection on, which that script turns off and says why) and print its report.
-    static let sanitizerOptions = ProcessInfo.processInfo.environment.filter {
-        ["ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"].contains($0.key)
+            environment: environment.merging(["PATH": "/usr/bin:/bin"]) { given, _ in given })
     }
 
     /// What the agent sets for an executor that does not checkpoint, in a sandbox that exists.

@@ -73,12 +73,20 @@ enum ProgramUnderTest {
         var processIdentifier: Int32
     }
 
-    /// Runs a command to completion with exactly `environment` (nothing inherited), capturing both streams.
+    /// What scripts/sanitizers.sh sets for the run. A binary built with a sanitizer reads them; without them it
+    /// would run with the sanitizer's defaults (leak detection on, which that script turns off and says why), print
+    /// its report and exit with a failure status. `run` passes them on whatever environment a test gives.
+    static let sanitizerOptions = ProcessInfo.processInfo.environment.filter {
+        ["ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"].contains($0.key)
+    }
+
+    /// Runs a command to completion with exactly `environment` (nothing inherited but a sanitizer run's options),
+    /// capturing both streams.
     static func run(_ command: [String], environment: [String: String], timeout: Double = 60) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
-        process.environment = environment
+        process.environment = environment.merging(sanitizerOptions) { given, _ in given }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
