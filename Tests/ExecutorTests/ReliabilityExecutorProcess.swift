@@ -25,7 +25,7 @@ final class ExecutorProcess: @unchecked Sendable {
         var launch = ExecutorLaunch(
             agent: agent, sandbox: sandbox, dockerHost: DockerTestEngine.environment["DOCKER_HOST"])
         // A sanitizer run's settings apply to the binary it built too (scripts/sanitizers.sh).
-        launch.inherit(["ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS", "SWIFT_BACKTRACE"])
+        launch.inherit(ProgramUnderTest.sanitizerVariables + ["SWIFT_BACKTRACE"])
         // No registry logins unless a test writes some: the developer's own ~/.docker never leaks in.
         launch.environment["DOCKER_CONFIG"] = sandbox
         launch.environment.merge(extra) { $1 }

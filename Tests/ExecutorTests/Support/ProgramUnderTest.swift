@@ -76,9 +76,10 @@ enum ProgramUnderTest {
     /// What scripts/sanitizers.sh sets for the run. A binary built with a sanitizer reads them; without them it
     /// would run with the sanitizer's defaults (leak detection on, which that script turns off and says why), print
     /// its report and exit with a failure status. `run` passes them on whatever environment a test gives.
-    static let sanitizerOptions = ProcessInfo.processInfo.environment.filter {
-        ["ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"].contains($0.key)
-    }
+    static let sanitizerOptions = ProcessInfo.processInfo.environment.filter { sanitizerVariables.contains($0.key) }
+
+    /// The variables a sanitizer-built binary reads its options from.
+    static let sanitizerVariables = ["ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"]
 
     /// Runs a command to completion with exactly `environment` (nothing inherited but a sanitizer run's options),
     /// capturing both streams.
