@@ -4,9 +4,12 @@
 # in Fuzz/Corpus/<target>. Any crash, sanitizer report, leak or broken invariant fails the script; the input is kept
 # in .build-fuzz/artifacts/ (copy it into the corpus with the fix, and add a regression test).
 #
-#   scripts/fuzz.sh                  build and run every target for FUZZ_SECONDS (default 20) each
+#   scripts/fuzz.sh                  build and run every target for FUZZ_RUNS inputs (default 200000) from a fixed
+#                                    seed: the same commit always explores the same inputs, so the run CI makes is
+#                                    reproducible and a finding in it replays on any machine
 #   scripts/fuzz.sh JSONFuzz ...     only these targets
-#   FUZZ_SECONDS=300 scripts/fuzz.sh a longer hunt
+#   FUZZ_SECONDS=300 scripts/fuzz.sh a hunt: 300 s per target from a random seed (its findings are bugs to fix,
+#                                    with the input added to the corpus and a regression test)
 #
 # New inputs the fuzzer finds go to a scratch copy of the corpus, never into the repository.
 set -euo pipefail
@@ -15,7 +18,13 @@ cd "$(dirname "$0")/.."
 # The targets are not under Sources or Tests, so the project's format check does not see them: check them here.
 swift format lint --strict --recursive Fuzz
 
-seconds=${FUZZ_SECONDS:-20}
+if [ -n "${FUZZ_SECONDS:-}" ]; then
+  budget=(-max_total_time="$FUZZ_SECONDS")
+  budget_text="for $FUZZ_SECONDS s from a random seed"
+else
+  budget=(-runs="${FUZZ_RUNS:-200000}" -seed=1)
+  budget_text="for ${FUZZ_RUNS:-200000} inputs from seed 1"
+fi
 out=.build-fuzz
 mkdir -p "$out/artifacts"
 # -sanitize=fuzzer instruments for coverage when compiling and links libFuzzer's main only into the executables.
@@ -74,10 +83,10 @@ for target in "${targets[@]}"; do
   mkdir -p "$scratch"
   dictionary=()
   [ -f "Fuzz/Dictionaries/$target.dict" ] && dictionary=(-dict="Fuzz/Dictionaries/$target.dict")
-  echo "fuzz: $target for ${seconds} s from $(find "$corpus" -type f | wc -l) seeds"
+  echo "fuzz: $target $budget_text, corpus of $(find "$corpus" -type f | wc -l) inputs"
   # The Swift backtracer would spend many seconds symbolicating each crash; libFuzzer and ASan report it already.
   if SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=1 "$out/$target" "$scratch" "$corpus" \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
+    "${budget[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
     -artifact_prefix="$out/artifacts/$target-" "${dictionary[@]}" > "$out/$target.log" 2>&1; then
     grep -E '^stat::number_of_executed_units|^stat::new_units_added|^#[0-9]+.*DONE' "$out/$target.log" | tr '\n' ' '
     echo

@@ -10,6 +10,8 @@ struct CreateBodyRedactionTests {
 
     static let cases: [(field: String, value: JSONValue)] = [
         ("Env", .array([.string("DB_PASSWORD=\(secret) with spaces"), "SERVICE_NAME=web"])),
+        // Found by the fuzzer: a name with spaces whose secret-looking word is not the last one.
+        ("Env", .array([.string("MY KEY X=\(secret)")])),
         (
             "Cmd",
             .array([

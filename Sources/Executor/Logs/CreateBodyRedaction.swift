@@ -43,8 +43,10 @@ extension Redaction {
 
     /// `text` with the secrets of its words hidden (separators kept as they were).
     static func text(_ text: String) -> String {
-        // A whole `NAME=value` (an `Env` entry, an argument) hides all of its value, spaces included.
-        if let equals = text.firstIndex(of: "="), !text[..<equals].contains(" ") {
+        // A whole `NAME=value` (an `Env` entry, an argument) hides all of its value, spaces included. The name may
+        // hold spaces too: Mesos and Docker pass an environment name as it is, and `MY KEY X=value` split into
+        // words would leave its value beside the harmless word `X`. Hiding too much of a command is the safe side.
+        if let equals = text.firstIndex(of: "=") {
             let hidden = word(String(text[...equals]) + "x")
             if hidden.hasSuffix(marker) { return hidden }
         }
