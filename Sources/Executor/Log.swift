@@ -52,10 +52,12 @@ enum Log {
 enum Redaction {
     static let marker = "<redacted>"
 
-    /// Names containing SECRET, PASSWORD, TOKEN or KEY (any case) hold secrets.
+    /// Names containing SECRET, PASSWORD, TOKEN or KEY (any case) hold secrets. Compared byte for byte
+    /// (`ASCII.firstRange`: no _StringProcessing), so a combining mark after the word does not hide it.
     static func isSecretName(_ name: String) -> Bool {
-        let upper = name.uppercased()
-        return ["SECRET", "PASSWORD", "TOKEN", "KEY"].contains { upper.contains($0) }
+        let upper = name.uppercased()[...]
+        let words: [StaticString] = ["SECRET", "PASSWORD", "TOKEN", "KEY"]
+        return words.contains { ASCII.firstRange(of: $0, in: upper) != nil }
     }
 
     /// `NAME=value` with the value replaced when the name suggests a secret.

@@ -1,6 +1,6 @@
 /// Small ASCII helpers shared by the text-framed decoders (HTTP, RecordIO): digit values and printable
 /// excerpts of peer bytes for error messages.
-enum ASCII {
+package enum ASCII {
     /// The most bytes of peer-supplied text an error message quotes.
     static let excerptLimit = 120
 
@@ -24,9 +24,10 @@ enum ASCII {
     }
 
     /// Where `needle` first occurs in `text`, compared byte for byte on the UTF-8 view. The standard library's
-    /// `firstRange(of:)` lives in _StringProcessing: one call at start-up maps three 64 KiB windows of its code into
-    /// every executor (BENCHMARKS.md).
-    static func firstRange(of needle: StaticString, in text: Substring) -> Range<String.Index>? {
+    /// `firstRange(of:)` and `contains(_: String)` live in _StringProcessing: a single use anywhere links that whole
+    /// module (and _RegexParser) into the executor, whose conformance records the runtime then reads at start-up, and
+    /// one call maps three 64 KiB windows of its code (BENCHMARKS.md). The tests check the binary links neither.
+    package static func firstRange(of needle: StaticString, in text: Substring) -> Range<String.Index>? {
         let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
         let bytes = text.utf8
         var start = bytes.startIndex

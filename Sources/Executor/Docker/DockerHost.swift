@@ -41,7 +41,9 @@ enum DockerHost {
         }
         var address = host.dropFirst("tcp://".count)
         if address.hasSuffix("/") { address = address.dropLast() }
-        let hasPort = address.hasPrefix("[") ? address.contains("]:") : address.contains(":")
+        let hasPort =
+            address.hasPrefix("[")
+            ? ASCII.firstRange(of: "]:", in: address[...]) != nil : address.contains(":" as Character)
         let port = tls == nil ? defaultTCPPort : defaultTLSPort
         let text = hasPort ? "tcp://\(address)" : "tcp://\(address):\(port)"
         do {

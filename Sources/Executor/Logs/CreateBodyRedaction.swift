@@ -86,10 +86,14 @@ extension Redaction {
     }
 
     /// `scheme://user:password@host` with the password hidden.
+    ///
+    /// The searches here take a Character or go through `ASCII.firstRange`: the standard library's substring
+    /// search (`firstRange(of:)`, `contains(_: String)`) lives in _StringProcessing, and one use links that whole
+    /// module into the executor, whose conformance records every executor then reads at start-up (BENCHMARKS.md).
     private static func urlPasswordHidden(_ word: String) -> String {
-        guard let scheme = word.firstRange(of: "://") else { return word }
+        guard let scheme = ASCII.firstRange(of: "://", in: word[...]) else { return word }
         let rest = word[scheme.upperBound...]
-        guard let at = rest.firstIndex(of: "@"), !rest[..<at].contains("/"),
+        guard let at = rest.firstIndex(of: "@"), !rest[..<at].contains("/" as Character),
             let colon = rest[..<at].firstIndex(of: ":")
         else { return word }
         return String(word[..<rest.index(after: colon)]) + marker + String(rest[at...])
@@ -97,7 +101,7 @@ extension Redaction {
 
     /// A command-line flag naming a secret (`--password`, `-token`, `--api-key`), whose value is the next word.
     static func isSecretFlag(_ word: String) -> Bool {
-        guard word.hasPrefix("-"), !word.contains("=") else { return false }
+        guard word.hasPrefix("-"), !word.contains("=" as Character) else { return false }
         return isSecretName(String(word.drop { $0 == "-" }))
     }
 }

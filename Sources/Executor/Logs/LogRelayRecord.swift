@@ -21,9 +21,10 @@ struct LogRelayRecord: Sendable, Equatable {
     /// The local time zone's offset from UTC at `epochSeconds`, in seconds.
     var utcOffset: Int
 
-    /// The level of a container line: stderr lines mentioning "error" (any case) are errors, the rest info.
+    /// The level of a container line: stderr lines mentioning "error" (any case) are errors, the rest info. The
+    /// search compares bytes, as the original's `strings.Contains` does (and without _StringProcessing's search).
     static func level(of line: String, fromStderr: Bool) -> Level {
-        fromStderr && line.lowercased().contains("error") ? .error : .info
+        fromStderr && ASCII.firstRange(of: "error", in: line.lowercased()[...]) != nil ? .error : .info
     }
 
     /// The datagram: a JSON object with its keys in byte order, ended by a newline.
