@@ -1,8 +1,9 @@
 import EventLoop
 
 // The command line. Everything else starts from here: see Program/.
-// Before any thread exists: one malloc arena for all of them (hundreds of executors per host; see ProcessControl).
-ProcessControl.useSingleMallocArena()
+// Before any thread exists: one malloc arena for all of them and a fixed mmap threshold (hundreds of executors per
+// host; see ProcessControl).
+ProcessControl.configureMalloc()
 let arguments = Array(CommandLine.arguments.dropFirst())
 Program.configureLogging()
 

@@ -42,15 +42,23 @@ extension Posix {
         return entries
     }
 
-    /// Caps the number of malloc arenas; true when glibc accepted the value. The corresponding C function is
-    /// `mallopt(M_ARENA_MAX, count)`.
+    /// The `mallopt` options the executor sets, by their values in glibc's ABI (malloc.h, which names them, is not
+    /// part of the Glibc module).
+    public enum MallocOption: Int32, Sendable {
+        /// `M_MMAP_THRESHOLD`: blocks of at least this many bytes are mappings of their own. Setting it also stops
+        /// glibc from moving it (and the trim threshold) after each large free.
+        case mmapThreshold = -3
+        /// `M_ARENA_MAX`: the most malloc arenas.
+        case arenaMax = -8
+    }
+
+    /// Sets a malloc option; true when glibc accepted the value. The corresponding C function is `mallopt`.
     @discardableResult
-    public static func setMallocArenaLimit(_ count: Int32) -> Bool {
-        // malloc.h is not part of the Glibc module, so mallopt is looked up by name (a nil handle is RTLD_DEFAULT);
-        // M_ARENA_MAX is -8 in glibc's ABI.
+    public static func setMallocOption(_ option: MallocOption, _ value: Int32) -> Bool {
+        // mallopt is looked up by name (a nil handle is RTLD_DEFAULT): malloc.h is not part of the Glibc module.
         guard let symbol = dlsym(nil, "mallopt") else { return false }
         let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-        return mallopt(-8, count) == 1
+        return mallopt(option.rawValue, value) == 1
     }
 
     /// The number of processors online, at least 1. The corresponding C function is `sysconf`.
