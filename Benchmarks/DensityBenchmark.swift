@@ -66,6 +66,12 @@ final class DensityBenchmark: @unchecked Sendable {
         }
     }
 
+    /// Whether the benchmark process a container's `density.pid` label names is still running.
+    static func madeByALiveProcess(_ labels: [String: String]) -> Bool {
+        guard let pid = labels["density.pid"].flatMap({ Int32($0) }), pid > 0 else { return false }
+        return kill(pid, 0) == 0 || errno == EPERM
+    }
+
     func run() throws {
         do {
             // Inside: a failed preparation must still stop a simulated engine and the Sidecar it started.
@@ -111,7 +117,12 @@ final class DensityBenchmark: @unchecked Sendable {
         // Pages of a file written moments ago are still dirty in the page cache, and smaps counts a dirty page
         // that only one process maps as Private_Dirty: without this, a fresh binary inflates "unique".
         sync()
-        for stale in (try? engine.containers(withLabel: "density.run")) ?? [] { _ = engine.remove(container: stale) }
+        // Containers an earlier run left behind (it crashed or was interrupted). A run still going on the same engine
+        // keeps its own: each container names the benchmark process that made it (`density.pid`).
+        for stale in (try? engine.labelledContainers(withLabel: "density.run")) ?? []
+        where !Self.madeByALiveProcess(stale.labels) {
+            _ = engine.remove(container: stale.id)
+        }
         let sidecar = try SimulatedSidecar(hostname: "density-host")
         if settings.catalogServices > 0 {
             var random = SeededGenerator(seed: 0x5EED)

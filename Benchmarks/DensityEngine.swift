@@ -54,12 +54,22 @@ struct DensityEngine: Sendable {
 
     /// IDs of every container (running or not) carrying `label`.
     func containers(withLabel label: String) throws -> [String] {
+        try labelledContainers(withLabel: label).map(\.id)
+    }
+
+    /// Every container (running or not) carrying `label`, with all of its labels.
+    func labelledContainers(withLabel label: String) throws -> [(id: String, labels: [String: String])] {
         let filter = Self.percentEncoded("{\"label\":[\"\(label)\"]}")
         let answer = try request("GET", "/containers/json?all=1&filters=\(filter)")
         guard answer.status == 200, case .array(let list) = try JSON.parse(answer.body) else {
             throw DensityFailure("listing containers answered \(answer.status)")
         }
-        return list.compactMap { $0["Id"]?.stringValue }
+        return list.compactMap { entry -> (id: String, labels: [String: String])? in
+            guard let id = entry["Id"]?.stringValue else { return nil }
+            var labels: [String: String] = [:]
+            for (name, value) in entry["Labels"]?.objectValue ?? [:] { labels[name] = value.stringValue }
+            return (id, labels)
+        }
     }
 
     func remove(container id: String) -> Bool {

@@ -47,6 +47,7 @@ final class DensityExecutorSlot: @unchecked Sendable {
         task.network = "HOST"
         task.parameters = [
             ("label", "ServiceName=density-\(index)"), ("label", "density.run=\(runID)"),
+            ("label", "density.pid=\(ProcessInfo.processInfo.processIdentifier)"),
             ("label", "executor.ShellCommand=sleep 100000"),
         ]
         // --health-check http: every task gets a Mesos HTTP health check every 10 s against a busybox httpd of its
