@@ -33,7 +33,7 @@ struct ExecutorHeapTests {
         }
         let sidecar = try SimulatedSidecar(hostname: "node-a")
         var generator = SeededGenerator(seed: 41)
-        // 8,000 services of other hosts: about 2.5 MB of JSON, under the executor's 4 MB limit for the document.
+        // 8,000 services of other hosts: about 2.8 MB of JSON, under the executor's 4 MB limit for the document.
         sidecar.catalog = SidecarCatalog.generated(
             hosts: 160, servicesPerHost: 50, localHost: "node-a", using: &generator)
         let documentBytes = sidecar.stateJSON.utf8.count
