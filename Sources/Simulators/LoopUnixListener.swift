@@ -44,7 +44,7 @@ final class LoopUnixListener: @unchecked Sendable {
         guard let source else { return }
         self.source = nil
         source.cancel()
-        unlink(path)
+        SimulatorSocket.removeFile(path)
     }
 
     private func acceptPending() {

@@ -26,8 +26,7 @@ struct ExecutorHeapTests {
     }
 
     @Test func pollingAClusterSizedStateDocumentLeavesNoHeapBehind() throws {
-        let environment = ProcessInfo.processInfo.environment
-        if environment["ASAN_OPTIONS"] != nil || environment["TSAN_OPTIONS"] != nil {
+        if ProgramUnderTest.isSanitizerRun {
             print("skipped: a sanitizer's runtime replaces glibc's malloc in the binary under test")
             return
         }

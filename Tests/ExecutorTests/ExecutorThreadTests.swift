@@ -9,8 +9,7 @@ import Testing
 @Suite(.requires(.docker), .requires(.releaseBinary))
 struct ExecutorThreadTests {
     @Test func aRunningExecutorHasTwoThreads() throws {
-        let environment = ProcessInfo.processInfo.environment
-        if environment["ASAN_OPTIONS"] != nil || environment["TSAN_OPTIONS"] != nil {
+        if ProgramUnderTest.isSanitizerRun {
             print("skipped: a sanitizer's runtime adds threads of its own to the binary under test")
             return
         }

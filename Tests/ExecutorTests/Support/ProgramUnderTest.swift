@@ -81,6 +81,12 @@ enum ProgramUnderTest {
     /// The variables a sanitizer-built binary reads its options from.
     static let sanitizerVariables = ["ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"]
 
+    /// Whether this is a run of scripts/sanitizers.sh (it sets ASAN_OPTIONS or TSAN_OPTIONS): the binary under test
+    /// then carries the sanitizer's runtime, with threads and a malloc of its own.
+    static let isSanitizerRun = ["ASAN_OPTIONS", "TSAN_OPTIONS"].contains {
+        ProcessInfo.processInfo.environment[$0] != nil
+    }
+
     /// Runs a command to completion with exactly `environment` (nothing inherited but a sanitizer run's options),
     /// capturing both streams.
     static func run(_ command: [String], environment: [String: String], timeout: Double = 60) throws -> Outcome {
